@@ -1,0 +1,18 @@
+//! SeaORM entities of Larder: plain data, no logic.
+//!
+//! Every table is created by the `migration` crate; the same schema runs on SQLite and PostgreSQL.
+//! Timestamps are UTC; JSON payloads are stored as text so both databases store them byte for byte.
+
+pub mod api_token;
+pub mod attachment;
+pub mod event;
+pub mod grouping_hash;
+pub mod issue;
+pub mod issue_activity;
+pub mod issue_similarity;
+pub mod issue_tag;
+pub mod organization;
+pub mod project;
+pub mod project_key;
+pub mod similarity_band;
+pub mod user_report;

@@ -1,0 +1,89 @@
+//! The running server: shared state, the router, and start-up.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::graphql::{LarderSchema, build_schema};
+use crate::ingest::Pipeline;
+use crate::{db, http};
+
+/// Everything a request handler may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub pipeline: Arc<Pipeline>,
+}
+
+/// A server bound to its port, ready to serve.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    listener: TcpListener,
+    schema: LarderSchema,
+}
+
+impl Server {
+    /// Opens and migrates the database, starts the ingest writer and binds the listener.
+    pub async fn bind(config: Config) -> anyhow::Result<Server> {
+        let db = db::connect_and_migrate(&config.database_url).await?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let mut config = config;
+        // With port 0 (tests) the public URL must name the port actually bound.
+        if config.listen.port() == 0 && config.public_url.ends_with(":0") {
+            config.public_url = format!("http://{addr}");
+        }
+        let pipeline = Pipeline::new(db.clone(), config.ingest.clone());
+        let state = AppState {
+            db,
+            config: Arc::new(config),
+            pipeline,
+        };
+        let schema = build_schema(Some(state.clone()));
+        Ok(Server {
+            addr,
+            state,
+            listener,
+            schema,
+        })
+    }
+
+    /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully).
+    pub async fn run(self) -> anyhow::Result<()> {
+        let router = http::router(self.state, self.schema);
+        tracing::info!(addr = %self.addr, "Larder is listening");
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

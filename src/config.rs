@@ -1,0 +1,80 @@
+//! Server configuration: command-line flags with environment fallbacks.
+use std::net::SocketAddr;
+
+use clap::Args;
+
+/// Where a fresh install keeps its data: a SQLite file next to where it was started.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://larder-data/larder.db";
+
+/// Settings every subcommand that touches the database shares.
+#[derive(Args, Clone, Debug)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` (created with its folder on first start) or `postgres://…`.
+    #[arg(long, env = "LARDER_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+}
+
+/// Settings of the HTTP server.
+#[derive(Args, Clone, Debug)]
+pub struct ServeArgs {
+    /// Address the HTTP server binds.
+    #[arg(long, env = "LARDER_LISTEN", default_value = "127.0.0.1:8000")]
+    pub listen: SocketAddr,
+    /// Base URL SDKs reach this server at; used to build DSNs and links. Default: `http://<listen>`.
+    #[arg(long, env = "LARDER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+}
+
+/// Everything the running server needs, resolved from flags and environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub ingest: IngestLimits,
+}
+
+impl Config {
+    pub fn new(database_url: String, listen: SocketAddr, public_url: Option<String>) -> Self {
+        let public_url = public_url
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        Config {
+            database_url,
+            listen,
+            public_url,
+            ingest: IngestLimits::default(),
+        }
+    }
+}
+
+/// Size limits and queue bounds of the ingest path (§4.3 of the protocol spec).
+#[derive(Clone, Debug)]
+pub struct IngestLimits {
+    /// Largest request body as sent (compressed).
+    pub max_compressed_body: usize,
+    /// Largest body after decompression: stops decompression bombs.
+    pub max_decompressed_body: usize,
+    /// Largest single event item.
+    pub max_event_size: usize,
+    /// Largest single attachment, and all attachments of one envelope together.
+    pub max_attachment_size: usize,
+    /// Events waiting for the writer before ingest answers 503.
+    pub writer_queue: usize,
+    /// Most events written in one transaction.
+    pub max_batch: usize,
+}
+
+impl Default for IngestLimits {
+    fn default() -> Self {
+        IngestLimits {
+            max_compressed_body: 20 * 1024 * 1024,
+            max_decompressed_body: 100 * 1024 * 1024,
+            max_event_size: 1024 * 1024,
+            max_attachment_size: 20 * 1024 * 1024,
+            writer_queue: 20_000,
+            max_batch: 1_000,
+        }
+    }
+}

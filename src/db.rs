@@ -1,0 +1,94 @@
+//! Opening the database (SQLite file or PostgreSQL) and bringing its schema up to date.
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// Connects to `url`. For SQLite the file and its folder are created on first start, and the
+/// connection runs in WAL mode so readers never block the ingest writer.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let url = prepare_sqlite_path(url)?;
+    let is_sqlite = url.starts_with("sqlite:");
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if is_sqlite {
+        // One writer at a time is SQLite's model; a few readers serve GraphQL concurrently.
+        options.max_connections(8).min_connections(1);
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                // NORMAL in WAL mode: a commit survives a process crash (the WAL is written
+                // before COMMIT returns); only an OS crash or power loss may lose the last
+                // transactions. See BENCHMARKS.md for the exact guarantee.
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(false)
+        });
+    } else {
+        options.max_connections(16).min_connections(1);
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open database {}", redact_url(&url)))?;
+    Ok(db)
+}
+
+/// Connects and runs every pending migration.
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = connect(url).await?;
+    Migrator::up(&db, None)
+        .await
+        .context("database migration failed")?;
+    Ok(db)
+}
+
+/// Whether the database answers a trivial query (the readiness probe).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+pub fn backend(db: &DatabaseConnection) -> DbBackend {
+    db.get_database_backend()
+}
+
+/// Turns `sqlite://path` into a URL sqlx opens read-write-create, creating the folder.
+fn prepare_sqlite_path(url: &str) -> anyhow::Result<String> {
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Ok(url.to_string());
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" {
+        if let Some(parent) = Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create folder {}", parent.display()))?;
+            }
+        }
+    }
+    let query = if query.is_empty() {
+        "mode=rwc".to_string()
+    } else if query.contains("mode=") {
+        query.to_string()
+    } else {
+        format!("{query}&mode=rwc")
+    };
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The URL without its password, for error messages.
+fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

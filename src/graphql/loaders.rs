@@ -1,0 +1,60 @@
+//! Per-request batch loaders: a list of 50 issues asking for their latest event or project
+//! makes one query, not 50. Created per request so nothing is cached across organizations.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{event, project};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+pub struct Loaders {
+    pub projects: DataLoader<ProjectLoader>,
+    pub latest_events: DataLoader<LatestEventLoader>,
+}
+
+impl Loaders {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Loaders {
+            projects: DataLoader::new(ProjectLoader(db.clone()), tokio::spawn),
+            latest_events: DataLoader::new(LatestEventLoader(db), tokio::spawn),
+        }
+    }
+}
+
+pub struct ProjectLoader(DatabaseConnection);
+
+impl Loader<i64> for ProjectLoader {
+    type Value = project::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = project::Entity::find()
+            .filter(project::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|p| (p.id, p)).collect())
+    }
+}
+
+/// Latest event per issue = the highest row id of the issue (ids grow with arrival).
+pub struct LatestEventLoader(DatabaseConnection);
+
+impl Loader<i64> for LatestEventLoader {
+    type Value = event::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, issue_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let latest_ids = Query::select()
+            .expr(Expr::col(event::Column::Id).max())
+            .from(event::Entity)
+            .and_where(event::Column::IssueId.is_in(issue_ids.iter().copied()))
+            .group_by_col(event::Column::IssueId)
+            .to_owned();
+        let rows = event::Entity::find()
+            .filter(event::Column::Id.in_subquery(latest_ids))
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().map(|e| (e.issue_id, e)).collect())
+    }
+}

@@ -1,0 +1,48 @@
+//! Query root: entry points, each scoped to the viewer's organization.
+use async_graphql::{Context, ID, Object};
+use entity::project;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::types::event::Event;
+use super::types::issue::Issue;
+use super::types::project::Project;
+use super::{internal, parse_id, scope, state, viewer};
+
+pub struct QueryRoot;
+
+#[Object]
+impl QueryRoot {
+    /// Projects of the viewer's organization.
+    async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
+        let viewer = viewer(ctx)?;
+        let rows = project::Entity::find()
+            .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+            .order_by_asc(project::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Project).collect())
+    }
+
+    async fn project(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Project>> {
+        let viewer = viewer(ctx)?;
+        let id = parse_id(&id, "project")?;
+        Ok(scope::project(&state(ctx).db, viewer, id)
+            .await?
+            .map(Project))
+    }
+
+    async fn issue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Issue>> {
+        let viewer = viewer(ctx)?;
+        let id = parse_id(&id, "issue")?;
+        Ok(scope::issue(&state(ctx).db, viewer, id).await?.map(Issue))
+    }
+
+    /// An event by row id or by its SDK event id (32 hex).
+    async fn event(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Event>> {
+        let viewer = viewer(ctx)?;
+        Ok(scope::event(&state(ctx).db, viewer, id.as_str())
+            .await?
+            .map(Event::new))
+    }
+}

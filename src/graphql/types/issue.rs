@@ -1,0 +1,134 @@
+//! `Issue` and its events.
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{event, issue};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::event::Event;
+use super::project::Project;
+use super::{IssueStatus, Level};
+use crate::graphql::loaders::Loaders;
+use crate::graphql::pagination::{Cursor, PageInfo, page_size};
+use crate::graphql::{internal, state};
+
+pub struct Issue(pub issue::Model);
+
+#[derive(SimpleObject)]
+pub struct EventConnection {
+    pub edges: Vec<EventEdge>,
+    pub page_info: PageInfo,
+    pub total_count: i64,
+}
+
+#[derive(SimpleObject)]
+pub struct EventEdge {
+    pub cursor: String,
+    pub node: Event,
+}
+
+#[Object]
+impl Issue {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Where it happened: `module in function` of the crash frame, or the logger/transaction.
+    async fn culprit(&self) -> Option<&str> {
+        self.0.culprit.as_deref()
+    }
+    async fn level(&self) -> Level {
+        Level::parse(&self.0.level)
+    }
+    async fn status(&self) -> IssueStatus {
+        IssueStatus::parse(&self.0.status)
+    }
+    /// Number of events grouped into the issue.
+    async fn count(&self) -> i64 {
+        self.0.times_seen
+    }
+    async fn first_seen(&self) -> DateTime<Utc> {
+        self.0.first_seen
+    }
+    async fn last_seen(&self) -> DateTime<Utc> {
+        self.0.last_seen
+    }
+    async fn first_release(&self) -> Option<&str> {
+        self.0.first_release.as_deref()
+    }
+    async fn last_release(&self) -> Option<&str> {
+        self.0.last_release.as_deref()
+    }
+    /// The issue this one was merged into, when its status is MERGED.
+    async fn merged_into_id(&self) -> Option<ID> {
+        self.0.merged_into_id.map(|id| ID(id.to_string()))
+    }
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders
+            .projects
+            .load_one(self.0.project_id)
+            .await
+            .map_err(internal)?
+            .map(Project))
+    }
+
+    /// The most recently received event.
+    async fn latest_event(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Event>> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders
+            .latest_events
+            .load_one(self.0.id)
+            .await
+            .map_err(internal)?
+            .map(Event::new))
+    }
+
+    /// The issue's events, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<EventConnection> {
+        let limit = page_size(first)?;
+        let mut query = event::Entity::find().filter(event::Column::IssueId.eq(self.0.id));
+        if let Some(after) = after {
+            query = query.filter(event::Column::Id.lt(Cursor::decode(&after)?.id));
+        }
+        let mut rows = query
+            .order_by_desc(event::Column::Id)
+            .limit(limit + 1)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        let has_next_page = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let edges: Vec<EventEdge> = rows
+            .into_iter()
+            .map(|row| EventEdge {
+                cursor: Cursor {
+                    value: String::new(),
+                    id: row.id,
+                }
+                .encode(),
+                node: Event::new(row),
+            })
+            .collect();
+        Ok(EventConnection {
+            page_info: PageInfo {
+                has_next_page,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            // Every event of the issue is counted into times_seen by the writer.
+            total_count: self.0.times_seen,
+        })
+    }
+
+    /// How the issue's primary hash was made: the components and rules behind it.
+    async fn grouping(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.grouping).unwrap_or(serde_json::Value::Null))
+    }
+}

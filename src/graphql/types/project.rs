@@ -1,0 +1,286 @@
+//! `Project` and its issue list.
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{issue, issue_tag, project, project_key};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::issue::Issue;
+use super::{IssueStatus, Level};
+use crate::accounts::projects::dsn;
+use crate::graphql::pagination::{Cursor, PageInfo, page_size};
+use crate::graphql::{bad_input, internal, state};
+
+pub struct Project(pub project::Model);
+
+/// Which issues a list shows. Every field narrows the list; absent fields do not filter.
+#[derive(InputObject, Default)]
+pub struct IssueFilter {
+    pub status: Option<Vec<IssueStatus>>,
+    pub level: Option<Vec<Level>>,
+    pub environment: Option<String>,
+    pub release: Option<String>,
+    /// Case-insensitive text searched in title and culprit.
+    pub query: Option<String>,
+}
+
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum IssueSort {
+    /// Most recently seen first.
+    #[default]
+    LastSeen,
+    /// Newest issues first.
+    FirstSeen,
+    /// Most events first.
+    Count,
+}
+
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct IssueConnection {
+    pub edges: Vec<IssueEdge>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub count_query: Option<sea_orm::Select<issue::Entity>>,
+}
+
+#[ComplexObject]
+impl IssueConnection {
+    /// Number of issues matching the filter (all pages).
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        match &self.count_query {
+            Some(query) => Ok(query
+                .clone()
+                .count(&state(ctx).db)
+                .await
+                .map_err(internal)? as i64),
+            None => Ok(0),
+        }
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct IssueEdge {
+    pub cursor: String,
+    pub node: Issue,
+}
+
+/// A DSN key of the project (the public key is not a secret: it ships inside every app).
+#[derive(SimpleObject)]
+pub struct ProjectKey {
+    pub id: ID,
+    pub label: String,
+    pub public_key: String,
+    pub dsn: String,
+    pub is_active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[Object]
+impl Project {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Days events are kept; null means the organization default.
+    async fn retention_days(&self) -> Option<i32> {
+        self.0.retention_days
+    }
+    async fn sample_rate(&self) -> f64 {
+        self.0.sample_rate
+    }
+    async fn rate_limit_per_minute(&self) -> Option<i32> {
+        self.0.rate_limit_per_minute
+    }
+
+    /// The project's DSN keys with the DSN to configure an SDK with.
+    async fn keys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectKey>> {
+        let app = state(ctx);
+        let keys = project_key::Entity::find()
+            .filter(project_key::Column::ProjectId.eq(self.0.id))
+            .order_by_asc(project_key::Column::Id)
+            .all(&app.db)
+            .await
+            .map_err(internal)?;
+        Ok(keys
+            .into_iter()
+            .map(|k| ProjectKey {
+                id: ID(k.id.to_string()),
+                dsn: dsn(&app.config.public_url, &k.public_key, self.0.id),
+                label: k.label,
+                public_key: k.public_key,
+                is_active: k.is_active,
+                created_at: k.created_at,
+            })
+            .collect())
+    }
+
+    /// Issues of the project, filtered and sorted, one keyset page at a time.
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<IssueFilter>,
+        sort: Option<IssueSort>,
+    ) -> async_graphql::Result<IssueConnection> {
+        let limit = page_size(first)?;
+        let sort = sort.unwrap_or_default();
+        let filtered = issue::Entity::find()
+            .filter(issue::Column::ProjectId.eq(self.0.id))
+            .filter(filter_condition(self.0.id, filter.unwrap_or_default()));
+        let mut page = filtered.clone();
+        if let Some(after) = after {
+            page = page.filter(after_condition(sort, &Cursor::decode(&after)?)?);
+        }
+        let (column, order_by_id) = (sort_column(sort), issue::Column::Id);
+        let mut rows = page
+            .order_by_desc(column)
+            .order_by_desc(order_by_id)
+            .limit(limit + 1)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        let has_next_page = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        let edges: Vec<IssueEdge> = rows
+            .into_iter()
+            .map(|row| IssueEdge {
+                cursor: cursor_of(sort, &row).encode(),
+                node: Issue(row),
+            })
+            .collect();
+        Ok(IssueConnection {
+            page_info: PageInfo {
+                has_next_page,
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            count_query: Some(filtered),
+        })
+    }
+}
+
+fn sort_column(sort: IssueSort) -> issue::Column {
+    match sort {
+        IssueSort::LastSeen => issue::Column::LastSeen,
+        IssueSort::FirstSeen => issue::Column::FirstSeen,
+        IssueSort::Count => issue::Column::TimesSeen,
+    }
+}
+
+fn cursor_of(sort: IssueSort, row: &issue::Model) -> Cursor {
+    let value = match sort {
+        IssueSort::LastSeen => row.last_seen.to_rfc3339(),
+        IssueSort::FirstSeen => row.first_seen.to_rfc3339(),
+        IssueSort::Count => row.times_seen.to_string(),
+    };
+    Cursor { value, id: row.id }
+}
+
+/// Rows strictly after the cursor in (sort column DESC, id DESC) order.
+fn after_condition(sort: IssueSort, cursor: &Cursor) -> async_graphql::Result<Condition> {
+    let column = sort_column(sort);
+    let invalid = || bad_input("cursor does not match the sort order");
+    let value: sea_orm::Value = match sort {
+        IssueSort::Count => cursor.value.parse::<i64>().map_err(|_| invalid())?.into(),
+        _ => DateTime::parse_from_rfc3339(&cursor.value)
+            .map_err(|_| invalid())?
+            .with_timezone(&Utc)
+            .into(),
+    };
+    Ok(Condition::any().add(column.lt(value.clone())).add(
+        Condition::all()
+            .add(column.eq(value))
+            .add(issue::Column::Id.lt(cursor.id)),
+    ))
+}
+
+/// The WHERE clause of an issue filter. Merged issues are tombstones and never listed unless
+/// asked for by status.
+pub fn filter_condition(project_id: i64, filter: IssueFilter) -> Condition {
+    let mut condition = Condition::all();
+    condition = match filter.status {
+        Some(statuses) if !statuses.is_empty() => condition
+            .add(issue::Column::Status.is_in(statuses.into_iter().map(IssueStatus::as_str))),
+        _ => condition.add(issue::Column::Status.ne(IssueStatus::Merged.as_str())),
+    };
+    if let Some(levels) = filter.level.filter(|l| !l.is_empty()) {
+        condition =
+            condition.add(issue::Column::Level.is_in(levels.into_iter().map(Level::as_str)));
+    }
+    for (key, value) in [
+        ("environment", filter.environment),
+        ("release", filter.release),
+    ] {
+        if let Some(value) = value {
+            condition = condition.add(has_tag(project_id, key, &value));
+        }
+    }
+    if let Some(text) = filter
+        .query
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty())
+    {
+        let pattern = format!("%{}%", escape_like(&text));
+        condition = condition.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(issue::Column::Title)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(issue::Column::Culprit)))
+                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    condition
+}
+
+/// Issues that saw the tag `key=value` at least once (served by the issue_tag index).
+pub fn has_tag(project_id: i64, key: &str, value: &str) -> Condition {
+    Condition::all().add(
+        issue::Column::Id.in_subquery(
+            Query::select()
+                .column(issue_tag::Column::IssueId)
+                .from(issue_tag::Entity)
+                .and_where(issue_tag::Column::ProjectId.eq(project_id))
+                .and_where(issue_tag::Column::Key.eq(key))
+                .and_where(issue_tag::Column::Value.eq(value))
+                .to_owned(),
+        ),
+    )
+}
+
+/// `%`, `_` and `\` typed by a user match themselves.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn like_wildcards_typed_by_users_are_literal() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+}

@@ -1,0 +1,121 @@
+//! Steps 4–7 for one event: normalise, filter, group, write. Shared by the SDK endpoints and the
+//! GraphQL `ingestEvent` mutation, so both behave identically.
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+
+use super::IngestError;
+use super::keys::KeyCache;
+use super::normalize::{NormalizeContext, ScrubSettings, normalize_event};
+use super::projects::{ProjectCache, ProjectSettings};
+use super::tags;
+use super::writer::{NewAttachment, WriteError, WriteJob, WriterHandle};
+use crate::config::IngestLimits;
+use crate::grouping::group_event;
+
+/// What happened to an accepted event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Accepted {
+    pub event_id: String,
+    pub issue_id: i64,
+    pub new_issue: bool,
+    pub regressed: bool,
+}
+
+/// Facts about the request an event came in, used by normalisation.
+#[derive(Clone, Debug, Default)]
+pub struct RequestMeta {
+    pub received: Option<DateTime<Utc>>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub envelope_event_id: Option<String>,
+    pub client_ip: Option<IpAddr>,
+    pub sentry_client: Option<String>,
+}
+
+pub struct Pipeline {
+    pub db: DatabaseConnection,
+    pub keys: KeyCache,
+    pub projects: ProjectCache,
+    pub limits: IngestLimits,
+    writer: WriterHandle,
+}
+
+impl Pipeline {
+    pub fn new(db: DatabaseConnection, limits: IngestLimits) -> Arc<Self> {
+        let writer = WriterHandle::spawn(db.clone(), limits.writer_queue, limits.max_batch);
+        Arc::new(Pipeline {
+            db,
+            keys: KeyCache::default(),
+            projects: ProjectCache::default(),
+            limits,
+            writer,
+        })
+    }
+
+    /// The GraphQL entry: an event JSON for a project the caller may write to.
+    pub async fn ingest_api_event(
+        &self,
+        project_id: i64,
+        raw: Value,
+    ) -> Result<Accepted, IngestError> {
+        let project = self
+            .projects
+            .get(&self.db, project_id)
+            .await?
+            .ok_or_else(|| IngestError::forbidden("unknown project"))?;
+        self.ingest_event(&project, raw, RequestMeta::default(), Vec::new())
+            .await
+    }
+
+    /// Normalises, groups and stores one event; returns once it is durable.
+    pub async fn ingest_event(
+        &self,
+        project: &ProjectSettings,
+        raw: Value,
+        meta: RequestMeta,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Accepted, IngestError> {
+        let context = NormalizeContext {
+            received: meta.received.unwrap_or_else(Utc::now),
+            sent_at: meta.sent_at,
+            envelope_event_id: meta.envelope_event_id,
+            client_ip: meta.client_ip,
+            sentry_client: meta.sentry_client,
+            scrub: ScrubSettings {
+                enabled: project.extra.scrub_data.unwrap_or(true),
+                extra_sensitive_keys: project.extra.sensitive_fields.clone(),
+                safe_keys: project.extra.safe_fields.clone(),
+                scrub_ip_addresses: project.extra.scrub_ip_addresses,
+            },
+        };
+        let event = normalize_event(raw, &context)?;
+        let grouping = group_event(&event.payload, &project.grouping);
+        let tags = tags::derive(&event);
+        let written = self
+            .writer
+            .write(WriteJob {
+                project_id: project.id,
+                event,
+                grouping,
+                tags,
+                similarity: project.similarity,
+                attachments,
+            })
+            .await
+            .map_err(|e| match e {
+                WriteError::QueueFull => IngestError::overloaded(),
+                WriteError::Stopped | WriteError::Database(_) => {
+                    IngestError::unavailable(&e.to_string())
+                }
+            })?;
+        Ok(Accepted {
+            event_id: written.event_id,
+            issue_id: written.issue_id,
+            new_issue: written.new_issue,
+            regressed: written.regressed,
+        })
+    }
+}

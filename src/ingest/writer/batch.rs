@@ -1,0 +1,150 @@
+//! The transaction of one batch: deduplicate, place each event in its issue, insert the events,
+//! then bring issue counters, tag counts and attachments up to date.
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{attachment, event};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+};
+
+use super::issues::{IssueDeltas, Resolver, upsert_tags};
+use super::{WriteJob, Written};
+
+/// Rows per multi-row INSERT: well under SQLite's bound-variable limit.
+pub const INSERT_CHUNK: usize = 200;
+
+pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Written>, DbErr> {
+    let txn = db.begin().await?;
+    let stored = already_stored(&txn, jobs).await?;
+    let mut resolver = Resolver::load(&txn, jobs).await?;
+    let mut deltas = IssueDeltas::default();
+    let mut written: Vec<Written> = Vec::with_capacity(jobs.len());
+    let mut first_in_batch: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut events = Vec::with_capacity(jobs.len());
+    let mut tag_counts = Vec::new();
+    let mut attachments = Vec::new();
+
+    for job in jobs {
+        let key = (job.project_id, job.event.event_id.as_str());
+        if let Some(&issue_id) = stored.get(&(job.project_id, job.event.event_id.clone())) {
+            written.push(duplicate(job, issue_id));
+            continue;
+        }
+        if let Some(&index) = first_in_batch.get(&key) {
+            let issue_id = written[index].issue_id;
+            written.push(duplicate(job, issue_id));
+            continue;
+        }
+        let placement = resolver.place(&txn, job).await?;
+        first_in_batch.insert(key, written.len());
+        deltas.add(placement.issue_id, job);
+        tag_counts.push((job.project_id, placement.issue_id, job));
+        events.push(event_row(job, placement.issue_id, placement.hash));
+        attachments.extend(job.attachments.iter().map(|a| attachment::ActiveModel {
+            project_id: Set(job.project_id),
+            event_id: Set(job.event.event_id.clone()),
+            filename: Set(a.filename.clone()),
+            content_type: Set(a.content_type.clone()),
+            attachment_type: Set(a.attachment_type.clone()),
+            size: Set(a.data.len() as i64),
+            data: Set(a.data.clone()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }));
+        written.push(Written {
+            event_id: job.event.event_id.clone(),
+            issue_id: placement.issue_id,
+            new_issue: placement.new_issue,
+            regressed: false,
+            duplicate: false,
+        });
+    }
+
+    for chunk in events.chunks(INSERT_CHUNK) {
+        event::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let mut regressed = deltas.apply(&txn).await?;
+    // The first event of the batch in a reopened issue is the one that regressed it.
+    for w in written.iter_mut().filter(|w| !w.duplicate) {
+        if regressed.remove(&w.issue_id) {
+            w.regressed = true;
+        }
+    }
+    upsert_tags(&txn, &tag_counts).await?;
+    for chunk in attachments.chunks(INSERT_CHUNK) {
+        attachment::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(written)
+}
+
+fn duplicate(job: &WriteJob, issue_id: i64) -> Written {
+    Written {
+        event_id: job.event.event_id.clone(),
+        issue_id,
+        new_issue: false,
+        regressed: false,
+        duplicate: true,
+    }
+}
+
+fn event_row(job: &WriteJob, issue_id: i64, hash: String) -> event::ActiveModel {
+    let e = &job.event;
+    event::ActiveModel {
+        project_id: Set(job.project_id),
+        issue_id: Set(issue_id),
+        event_id: Set(e.event_id.clone()),
+        timestamp: Set(e.timestamp),
+        received_at: Set(e.received),
+        level: Set(e.level.clone()),
+        platform: Set(e.platform.clone()),
+        release: Set(e.release.clone()),
+        environment: Set(e.environment.clone()),
+        message: Set(e.message.clone()),
+        title: Set(job.grouping.title.clone()),
+        hash: Set(hash),
+        user_key: Set(e.user_key.clone()),
+        payload: Set(e.payload.to_string()),
+        ..Default::default()
+    }
+}
+
+/// Event ids of the batch that are already stored (SDK retries), with their issue.
+async fn already_stored(
+    txn: &DatabaseTransaction,
+    jobs: &[WriteJob],
+) -> Result<HashMap<(i64, String), i64>, DbErr> {
+    let mut by_project: HashMap<i64, Vec<&str>> = HashMap::new();
+    for job in jobs {
+        by_project
+            .entry(job.project_id)
+            .or_default()
+            .push(job.event.event_id.as_str());
+    }
+    let mut stored = HashMap::new();
+    for (project_id, event_ids) in by_project {
+        let rows: Vec<(String, i64)> = event::Entity::find()
+            .select_only()
+            .column(event::Column::EventId)
+            .column(event::Column::IssueId)
+            .filter(
+                Condition::all()
+                    .add(event::Column::ProjectId.eq(project_id))
+                    .add(event::Column::EventId.is_in(event_ids)),
+            )
+            .into_tuple()
+            .all(txn)
+            .await?;
+        stored.extend(
+            rows.into_iter()
+                .map(|(id, issue)| ((project_id, id), issue)),
+        );
+    }
+    Ok(stored)
+}

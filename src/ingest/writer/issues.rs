@@ -1,0 +1,391 @@
+//! Placing events in issues inside the batch transaction, and keeping issue counters.
+//!
+//! Placement order: a hash already routed to an issue wins (one indexed probe per batch and
+//! project); otherwise the similarity index may join the nearest issue; otherwise a new issue is
+//! created with `INSERT … ON CONFLICT (project_id, primary_hash)`, so two servers racing on the
+//! same new error end with one issue.
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{grouping_hash, issue, issue_tag};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use serde_json::json;
+
+use super::WriteJob;
+use super::similarity;
+use crate::issues::record_activity;
+
+pub struct Placement {
+    pub issue_id: i64,
+    pub new_issue: bool,
+    /// The hash the event is filed under (its primary hash).
+    pub hash: String,
+}
+
+/// Hash → issue routing for one batch, preloaded with one query per project.
+pub struct Resolver {
+    owners: HashMap<(i64, String), i64>,
+}
+
+impl Resolver {
+    pub async fn load(txn: &DatabaseTransaction, jobs: &[WriteJob]) -> Result<Self, DbErr> {
+        let mut by_project: HashMap<i64, HashSet<&str>> = HashMap::new();
+        for job in jobs {
+            by_project
+                .entry(job.project_id)
+                .or_default()
+                .extend(job.grouping.hashes.iter().map(String::as_str));
+        }
+        let mut owners = HashMap::new();
+        for (project_id, hashes) in by_project {
+            let rows: Vec<(String, i64)> = grouping_hash::Entity::find()
+                .select_only()
+                .column(grouping_hash::Column::Hash)
+                .column(grouping_hash::Column::IssueId)
+                .filter(grouping_hash::Column::ProjectId.eq(project_id))
+                .filter(grouping_hash::Column::Hash.is_in(hashes))
+                .into_tuple()
+                .all(txn)
+                .await?;
+            owners.extend(
+                rows.into_iter()
+                    .map(|(hash, issue)| ((project_id, hash), issue)),
+            );
+        }
+        Ok(Resolver { owners })
+    }
+
+    pub async fn place(
+        &mut self,
+        txn: &DatabaseTransaction,
+        job: &WriteJob,
+    ) -> Result<Placement, DbErr> {
+        let project_id = job.project_id;
+        let primary = job.grouping.hashes.first().cloned().unwrap_or_default();
+        let owner = job
+            .grouping
+            .hashes
+            .iter()
+            .find_map(|h| self.owners.get(&(project_id, h.clone())).copied());
+        if let Some(issue_id) = owner {
+            self.attach(txn, job, issue_id, None).await?;
+            return Ok(Placement {
+                issue_id,
+                new_issue: false,
+                hash: primary,
+            });
+        }
+        let signature = similarity::signature_of(job);
+        let nearest = match &signature {
+            Some(signature) => similarity::nearest(txn, project_id, signature).await?,
+            None => Vec::new(),
+        };
+        if let Some(&(issue_id, distance)) = nearest.first() {
+            if job.similarity.join_enabled && distance <= job.similarity.threshold {
+                self.attach(txn, job, issue_id, Some(distance)).await?;
+                return Ok(Placement {
+                    issue_id,
+                    new_issue: false,
+                    hash: primary,
+                });
+            }
+        }
+        let (issue_id, new_issue) = create_issue(txn, job, &primary, signature.as_ref()).await?;
+        if new_issue {
+            if let Some(signature) = &signature {
+                similarity::index_issue(txn, project_id, issue_id, signature, &nearest).await?;
+            }
+        }
+        self.attach(txn, job, issue_id, None).await?;
+        Ok(Placement {
+            issue_id,
+            new_issue,
+            hash: primary,
+        })
+    }
+
+    /// Routes every hash of the job that has no issue yet to `issue_id`.
+    async fn attach(
+        &mut self,
+        txn: &DatabaseTransaction,
+        job: &WriteJob,
+        issue_id: i64,
+        distance: Option<f64>,
+    ) -> Result<(), DbErr> {
+        let explanation = serde_json::to_string(&job.grouping.explanation).unwrap_or_default();
+        let rows: Vec<grouping_hash::ActiveModel> = job
+            .grouping
+            .hashes
+            .iter()
+            .filter(|h| !self.owners.contains_key(&(job.project_id, (*h).clone())))
+            .map(|hash| grouping_hash::ActiveModel {
+                project_id: Set(job.project_id),
+                hash: Set(hash.clone()),
+                issue_id: Set(issue_id),
+                similarity_distance: Set(distance),
+                explanation: Set(explanation.clone()),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for hash in &job.grouping.hashes {
+            self.owners.insert((job.project_id, hash.clone()), issue_id);
+        }
+        grouping_hash::Entity::insert_many(rows)
+            .on_conflict_do_nothing_on([
+                grouping_hash::Column::ProjectId,
+                grouping_hash::Column::Hash,
+            ])
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Inserts the issue, or finds the one another writer created for the same primary hash.
+async fn create_issue(
+    txn: &DatabaseTransaction,
+    job: &WriteJob,
+    primary: &str,
+    signature: Option<&crate::grouping::similarity::Signature>,
+) -> Result<(i64, bool), DbErr> {
+    let now = Utc::now();
+    let event = &job.event;
+    let grouping = json!({
+
+        "hash": primary,
+        "explanation": &job.grouping.explanation,
+    });
+    let row = issue::ActiveModel {
+        project_id: Set(job.project_id),
+        primary_hash: Set(primary.to_string()),
+        title: Set(job.grouping.title.clone()),
+        culprit: Set(job.grouping.culprit.clone()),
+        level: Set(event.level.clone()),
+        status: Set("unresolved".to_string()),
+        status_details: Set("{}".to_string()),
+        first_seen: Set(event.timestamp),
+        last_seen: Set(event.timestamp),
+        times_seen: Set(0),
+        first_release: Set(event.release.clone()),
+        last_release: Set(event.release.clone()),
+        grouping: Set(grouping.to_string()),
+        signature: Set(signature
+            .map(|s| serde_json::to_string(&s.0).unwrap_or_default())
+            .unwrap_or_default()),
+        merged_into_id: Set(None),
+        resolved_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    let stored = issue::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([issue::Column::ProjectId, issue::Column::PrimaryHash])
+                // A no-op update, so RETURNING yields the existing row on conflict.
+                .value(
+                    issue::Column::PrimaryHash,
+                    Expr::col((issue::Entity, issue::Column::PrimaryHash)),
+                )
+                .to_owned(),
+        )
+        .exec_with_returning(txn)
+        .await?;
+    let created_here = stored.times_seen == 0 && stored.created_at == now;
+    Ok((stored.id, created_here))
+}
+
+/// What a batch adds to each issue it touched.
+#[derive(Default)]
+pub struct IssueDeltas {
+    deltas: HashMap<i64, Delta>,
+}
+
+struct Delta {
+    count: i64,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+    /// Release of the newest event in the batch that has one.
+    last_release: Option<(DateTime<Utc>, String)>,
+    releases: Vec<Option<String>>,
+}
+
+impl IssueDeltas {
+    pub fn add(&mut self, issue_id: i64, job: &WriteJob) {
+        let e = &job.event;
+        let delta = self.deltas.entry(issue_id).or_insert_with(|| Delta {
+            count: 0,
+            first_seen: e.timestamp,
+            last_seen: e.timestamp,
+            last_release: None,
+            releases: Vec::new(),
+        });
+        delta.count += 1;
+        delta.first_seen = std::cmp::min(delta.first_seen, e.timestamp);
+        delta.last_seen = std::cmp::max(delta.last_seen, e.timestamp);
+        delta.releases.push(e.release.clone());
+        if let Some(release) = &e.release {
+            if delta
+                .last_release
+                .as_ref()
+                .is_none_or(|(t, _)| *t <= e.timestamp)
+            {
+                delta.last_release = Some((e.timestamp, release.clone()));
+            }
+        }
+    }
+
+    /// Updates counters and reopens resolved issues; returns the ids of reopened issues.
+    pub async fn apply(self, txn: &DatabaseTransaction) -> Result<HashSet<i64>, DbErr> {
+        if self.deltas.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let statuses: Vec<(i64, String, String)> = issue::Entity::find()
+            .select_only()
+            .column(issue::Column::Id)
+            .column(issue::Column::Status)
+            .column(issue::Column::StatusDetails)
+            .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        let mut regressed = HashSet::new();
+        for (issue_id, status, details) in statuses {
+            let delta = &self.deltas[&issue_id];
+            let reopen = status == "resolved" && regresses(&details, &delta.releases);
+            let mut update = issue::Entity::update_many()
+                .col_expr(
+                    issue::Column::TimesSeen,
+                    Expr::col(issue::Column::TimesSeen).add(delta.count),
+                )
+                .col_expr(
+                    issue::Column::FirstSeen,
+                    Func::least([
+                        Expr::col(issue::Column::FirstSeen),
+                        Expr::val(delta.first_seen),
+                    ])
+                    .into(),
+                )
+                .col_expr(
+                    issue::Column::LastSeen,
+                    Func::greatest([
+                        Expr::col(issue::Column::LastSeen),
+                        Expr::val(delta.last_seen),
+                    ])
+                    .into(),
+                );
+            if let Some((_, release)) = &delta.last_release {
+                update = update.col_expr(issue::Column::LastRelease, Expr::val(release.clone()));
+            }
+            if reopen {
+                update = update
+                    .col_expr(issue::Column::Status, Expr::val("unresolved"))
+                    .col_expr(issue::Column::StatusDetails, Expr::val("{}"))
+                    .col_expr(
+                        issue::Column::ResolvedAt,
+                        Expr::val(Option::<DateTime<Utc>>::None),
+                    );
+                regressed.insert(issue_id);
+            }
+            update
+                .filter(issue::Column::Id.eq(issue_id))
+                .exec(txn)
+                .await?;
+            if reopen {
+                record_activity(
+                    txn,
+                    issue_id,
+                    "set_regression",
+                    json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) }),
+                    "system",
+                )
+                .await?;
+            }
+        }
+        Ok(regressed)
+    }
+}
+
+/// Whether events of these releases reopen an issue resolved with `details`. An issue resolved
+/// "in release X" only regresses on events of another release.
+fn regresses(details: &str, releases: &[Option<String>]) -> bool {
+    let details: serde_json::Value = serde_json::from_str(details).unwrap_or_default();
+    match details.get("in_release").and_then(|r| r.as_str()) {
+        Some(resolved_in) => releases
+            .iter()
+            .any(|r| r.as_deref().is_some_and(|r| r != resolved_in)),
+        None => true,
+    }
+}
+
+/// Adds the batch's tag occurrences to `issue_tag`, one upsert per distinct (issue, key, value).
+pub async fn upsert_tags(
+    txn: &DatabaseTransaction,
+    occurrences: &[(i64, i64, &WriteJob)],
+) -> Result<(), DbErr> {
+    let mut counts: HashMap<(i64, i64, &str, &str), (i64, DateTime<Utc>, DateTime<Utc>)> =
+        HashMap::new();
+    for (project_id, issue_id, job) in occurrences {
+        let t = job.event.timestamp;
+        for (key, value) in &job.tags {
+            let entry = counts
+                .entry((*project_id, *issue_id, key.as_str(), value.as_str()))
+                .or_insert((0, t, t));
+            entry.0 += 1;
+            entry.1 = std::cmp::min(entry.1, t);
+            entry.2 = std::cmp::max(entry.2, t);
+        }
+    }
+    let rows: Vec<issue_tag::ActiveModel> = counts
+        .into_iter()
+        .map(
+            |((project_id, issue_id, key, value), (n, first, last))| issue_tag::ActiveModel {
+                project_id: Set(project_id),
+                issue_id: Set(issue_id),
+                key: Set(key.to_string()),
+                value: Set(value.to_string()),
+                times_seen: Set(n),
+                first_seen: Set(first),
+                last_seen: Set(last),
+                ..Default::default()
+            },
+        )
+        .collect();
+    let table = issue_tag::Entity;
+    for chunk in rows.chunks(super::batch::INSERT_CHUNK) {
+        issue_tag::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::columns([
+                    issue_tag::Column::IssueId,
+                    issue_tag::Column::Key,
+                    issue_tag::Column::Value,
+                ])
+                .value(
+                    issue_tag::Column::TimesSeen,
+                    Expr::col((table, issue_tag::Column::TimesSeen)).add(Expr::col((
+                        sea_orm::sea_query::Alias::new("excluded"),
+                        issue_tag::Column::TimesSeen,
+                    ))),
+                )
+                .value(
+                    issue_tag::Column::LastSeen,
+                    Func::greatest([
+                        Expr::col((table, issue_tag::Column::LastSeen)),
+                        Expr::col((
+                            sea_orm::sea_query::Alias::new("excluded"),
+                            issue_tag::Column::LastSeen,
+                        )),
+                    ]),
+                )
+                .to_owned(),
+            )
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Step 7 of the ingest path: the group-commit writer.
+//!
+//! Every accepted event becomes a [`WriteJob`] on a bounded queue. One writer task takes
+//! whatever has queued up (up to `max_batch`), writes it in **one transaction** — events, issue
+//! upserts, counters, tag counts, attachments — and answers each job once that transaction has
+//! committed. Under load, batches grow by themselves (jobs queue while the previous commit runs),
+//! so the cost of a commit is shared by many requests; when idle, a lone event is written at once.
+//!
+//! Invariants: a job is answered `Ok` only after its batch committed (the HTTP 200 follows);
+//! a failed batch is rolled back whole and its jobs retried one by one, so one bad event cannot
+//! fail its neighbours; a full queue is refused immediately (503 + Retry-After) instead of
+//! growing without bound.
+mod batch;
+mod issues;
+mod similarity;
+
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::grouping::GroupingOutcome;
+use crate::ingest::normalize::NormalizedEvent;
+
+/// One event on its way to the database.
+pub struct WriteJob {
+    pub project_id: i64,
+    pub event: NormalizedEvent,
+    pub grouping: GroupingOutcome,
+    /// Derived and client tags, as stored in the issue tag counts.
+    pub tags: Vec<(String, String)>,
+    pub similarity: SimilaritySettings,
+    pub attachments: Vec<NewAttachment>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct SimilaritySettings {
+    /// Whether a new hash may join an existing issue when close enough.
+    pub join_enabled: bool,
+    /// Largest distance at which it joins.
+    pub threshold: f64,
+}
+
+/// An attachment that travels with its event.
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub attachment_type: String,
+    pub data: Vec<u8>,
+}
+
+/// What the writer did with a job.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub event_id: String,
+    pub issue_id: i64,
+    /// The event created its issue.
+    pub new_issue: bool,
+    /// The event reopened a resolved issue.
+    pub regressed: bool,
+    /// The same event id was already stored (an SDK retry): nothing was written again.
+    pub duplicate: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the ingest queue is full")]
+    QueueFull,
+    #[error("the writer has stopped")]
+    Stopped,
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+type Reply = oneshot::Sender<Result<Written, WriteError>>;
+
+/// Cloneable handle the ingest endpoints submit jobs through.
+#[derive(Clone)]
+pub struct WriterHandle {
+    queue: mpsc::Sender<(WriteJob, Reply)>,
+}
+
+impl WriterHandle {
+    /// Starts the writer task on `db`.
+    pub fn spawn(db: DatabaseConnection, queue_capacity: usize, max_batch: usize) -> Self {
+        let (queue, receiver) = mpsc::channel(queue_capacity);
+        tokio::spawn(run(db, receiver, max_batch));
+        WriterHandle { queue }
+    }
+
+    /// Queues a job and waits until it is durable.
+    pub async fn write(&self, job: WriteJob) -> Result<Written, WriteError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.try_send((job, reply)).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => WriteError::QueueFull,
+            mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
+        })?;
+        answer.await.map_err(|_| WriteError::Stopped)?
+    }
+}
+
+async fn run(
+    db: DatabaseConnection,
+    mut receiver: mpsc::Receiver<(WriteJob, Reply)>,
+    max_batch: usize,
+) {
+    let mut pending = Vec::with_capacity(max_batch);
+    while receiver.recv_many(&mut pending, max_batch).await > 0 {
+        let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
+            std::mem::take(&mut pending).into_iter().unzip();
+        let results = write_with_retry(&db, jobs).await;
+        for (reply, result) in replies.into_iter().zip(results) {
+            // A requester that gave up (client disconnected) still had its event stored.
+            let _ = reply.send(result);
+        }
+    }
+}
+
+/// Writes a batch; if the batch transaction fails, every job gets its own transaction so that
+/// the failure is reported only to the job that caused it.
+async fn write_with_retry(
+    db: &DatabaseConnection,
+    jobs: Vec<WriteJob>,
+) -> Vec<Result<Written, WriteError>> {
+    match batch::write(db, &jobs).await {
+        Ok(written) => written.into_iter().map(Ok).collect(),
+        Err(error) if jobs.len() == 1 => {
+            tracing::warn!(%error, "event write failed");
+            vec![Err(WriteError::Database(error.to_string()))]
+        }
+        Err(error) => {
+            tracing::warn!(%error, jobs = jobs.len(), "batch write failed; retrying one by one");
+            let mut results = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                let single = std::slice::from_ref(&job);
+                results.push(match batch::write(db, single).await {
+                    Ok(mut written) => Ok(written.remove(0)),
+                    Err(error) => Err(WriteError::Database(error.to_string())),
+                });
+                // Give a struggling database a moment between retries.
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            results
+        }
+    }
+}

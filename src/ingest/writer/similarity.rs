@@ -1,0 +1,114 @@
+//! The similarity index in the database: LSH band buckets of each issue's MinHash signature.
+//!
+//! A new hash probes the buckets of its own signature (one indexed query), scores only the
+//! issues found there, and so never scans the project's issues.
+use entity::{issue, issue_similarity, similarity_band};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+
+use super::WriteJob;
+use crate::grouping::similarity::{Signature, band_keys, distance, signature};
+
+/// Candidates scored at most per new hash, however crowded its buckets are.
+const MAX_CANDIDATES: u64 = 200;
+/// Nearest issues remembered for the "similar issues" list.
+const SIMILAR_KEPT: usize = 5;
+/// Farther than this is not worth showing as similar.
+const SIMILAR_MAX_DISTANCE: f64 = 0.7;
+
+pub fn signature_of(job: &WriteJob) -> Option<Signature> {
+    let signature = signature(&job.grouping.similarity);
+    (!signature.0.is_empty()).then_some(signature)
+}
+
+/// Existing issues of the project sharing a bucket with `signature`, nearest first.
+pub async fn nearest(
+    txn: &DatabaseTransaction,
+    project_id: i64,
+    signature: &Signature,
+) -> Result<Vec<(i64, f64)>, DbErr> {
+    let mut buckets = Condition::any();
+    for (band, bucket) in band_keys(signature) {
+        buckets = buckets.add(
+            Condition::all()
+                .add(similarity_band::Column::Band.eq(band as i32))
+                .add(similarity_band::Column::Bucket.eq(bucket)),
+        );
+    }
+    let candidate_ids: Vec<i64> = similarity_band::Entity::find()
+        .select_only()
+        .column(similarity_band::Column::IssueId)
+        .distinct()
+        .filter(similarity_band::Column::ProjectId.eq(project_id))
+        .filter(buckets)
+        .limit(MAX_CANDIDATES)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if candidate_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<(i64, String)> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::Id)
+        .column(issue::Column::Signature)
+        .filter(issue::Column::Id.is_in(candidate_ids))
+        .filter(issue::Column::Status.ne("merged"))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let mut scored: Vec<(i64, f64)> = candidates
+        .into_iter()
+        .filter_map(|(id, text)| {
+            let values: Vec<u32> = serde_json::from_str(&text).ok()?;
+            Some((id, distance(signature, &Signature(values))))
+        })
+        .collect();
+    scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    Ok(scored)
+}
+
+/// Files a new issue's signature in its buckets and remembers its nearest issues.
+pub async fn index_issue(
+    txn: &DatabaseTransaction,
+    project_id: i64,
+    issue_id: i64,
+    signature: &Signature,
+    nearest: &[(i64, f64)],
+) -> Result<(), DbErr> {
+    let bands: Vec<similarity_band::ActiveModel> = band_keys(signature)
+        .into_iter()
+        .map(|(band, bucket)| similarity_band::ActiveModel {
+            project_id: Set(project_id),
+            band: Set(band as i32),
+            bucket: Set(bucket),
+            issue_id: Set(issue_id),
+            ..Default::default()
+        })
+        .collect();
+    if !bands.is_empty() {
+        similarity_band::Entity::insert_many(bands)
+            .exec(txn)
+            .await?;
+    }
+    let similar: Vec<issue_similarity::ActiveModel> = nearest
+        .iter()
+        .filter(|(_, d)| *d <= SIMILAR_MAX_DISTANCE)
+        .take(SIMILAR_KEPT)
+        .map(
+            |&(similar_issue_id, distance)| issue_similarity::ActiveModel {
+                issue_id: Set(issue_id),
+                similar_issue_id: Set(similar_issue_id),
+                distance: Set(distance),
+                ..Default::default()
+            },
+        )
+        .collect();
+    if !similar.is_empty() {
+        issue_similarity::Entity::insert_many(similar)
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! The activity log of an issue: who changed what, and when.
+use chrono::Utc;
+use entity::issue_activity;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    issue_id: i64,
+    kind: &str,
+    data: serde_json::Value,
+    actor: &str,
+) -> Result<(), DbErr> {
+    issue_activity::ActiveModel {
+        issue_id: Set(issue_id),
+        kind: Set(kind.to_string()),
+        data: Set(data.to_string()),
+        actor: Set(actor.to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

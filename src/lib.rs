@@ -1,0 +1,15 @@
+//! Larder: a self-hosted error tracker that the official Sentry SDKs report to unchanged.
+//!
+//! Read in the order of an event's path: `http::ingest` (endpoints) → `ingest` (auth, decoding,
+//! envelopes, normalisation, the pipeline and the group-commit writer) → `grouping` (hashes,
+//! similarity) → `graphql` (what frontends read) → `issues` (workflow).
+pub mod accounts;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod graphql;
+pub mod grouping;
+pub mod http;
+pub mod ingest;
+pub mod issues;
