@@ -35,10 +35,10 @@ impl KeyCache {
         db: &DatabaseConnection,
         public_key: &str,
     ) -> Result<Option<KeyInfo>, IngestError> {
-        if let Some((at, info)) = self.entries.lock().expect("cache lock").get(public_key) {
-            if at.elapsed() < TTL {
-                return Ok(info.clone());
-            }
+        if let Some((at, info)) = self.entries.lock().expect("cache lock").get(public_key)
+            && at.elapsed() < TTL
+        {
+            return Ok(info.clone());
         }
         let info = project_key::Entity::find()
             .filter(project_key::Column::PublicKey.eq(public_key))

@@ -1,7 +1,7 @@
 //! The ingest path, in the order an event travels it:
 //!
 //! 1. `auth`      — credentials from header, query string or envelope `dsn`; `keys` resolves
-//!                  the public key to its project (cached, revocation honoured within seconds)
+//!    the public key to its project (cached, revocation honoured within seconds)
 //! 2. `decode`    — body size cap, Content-Encoding, decompression with a cap
 //! 3. `envelope`  — envelope framing into items (the `/store/` endpoint skips this)
 //! 4. `normalize` — event id, timestamps, defaults, trimming, PII scrubbing

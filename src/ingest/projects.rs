@@ -48,10 +48,10 @@ impl ProjectCache {
         db: &DatabaseConnection,
         project_id: i64,
     ) -> Result<Option<Arc<ProjectSettings>>, IngestError> {
-        if let Some((at, settings)) = self.entries.lock().expect("cache lock").get(&project_id) {
-            if at.elapsed() < TTL {
-                return Ok(Some(settings.clone()));
-            }
+        if let Some((at, settings)) = self.entries.lock().expect("cache lock").get(&project_id)
+            && at.elapsed() < TTL
+        {
+            return Ok(Some(settings.clone()));
         }
         let Some(row) = project::Entity::find_by_id(project_id)
             .one(db)

@@ -15,11 +15,10 @@ pub fn derive(event: &NormalizedEvent) -> Vec<(String, String)> {
         if let Some(value) = value
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
+            && !tags.iter().any(|(k, _)| k == key)
         {
-            if !tags.iter().any(|(k, _)| k == key) {
-                let value: String = value.chars().take(MAX_VALUE).collect();
-                tags.push((key.to_string(), value));
-            }
+            let value: String = value.chars().take(MAX_VALUE).collect();
+            tags.push((key.to_string(), value));
         }
     };
     push("level", Some(event.level.clone()));

@@ -83,21 +83,20 @@ impl Resolver {
             Some(signature) => similarity::nearest(txn, project_id, signature).await?,
             None => Vec::new(),
         };
-        if let Some(&(issue_id, distance)) = nearest.first() {
-            if job.similarity.join_enabled && distance <= job.similarity.threshold {
-                self.attach(txn, job, issue_id, Some(distance)).await?;
-                return Ok(Placement {
-                    issue_id,
-                    new_issue: false,
-                    hash: primary,
-                });
-            }
+        if let Some(&(issue_id, distance)) = nearest.first()
+            && job.similarity.join_enabled
+            && distance <= job.similarity.threshold
+        {
+            self.attach(txn, job, issue_id, Some(distance)).await?;
+            return Ok(Placement {
+                issue_id,
+                new_issue: false,
+                hash: primary,
+            });
         }
         let (issue_id, new_issue) = create_issue(txn, job, &primary, signature.as_ref()).await?;
-        if new_issue {
-            if let Some(signature) = &signature {
-                similarity::index_issue(txn, project_id, issue_id, signature, &nearest).await?;
-            }
+        if new_issue && let Some(signature) = &signature {
+            similarity::index_issue(txn, project_id, issue_id, signature, &nearest).await?;
         }
         self.attach(txn, job, issue_id, None).await?;
         Ok(Placement {
@@ -229,14 +228,13 @@ impl IssueDeltas {
         delta.first_seen = std::cmp::min(delta.first_seen, e.timestamp);
         delta.last_seen = std::cmp::max(delta.last_seen, e.timestamp);
         delta.releases.push(e.release.clone());
-        if let Some(release) = &e.release {
-            if delta
+        if let Some(release) = &e.release
+            && delta
                 .last_release
                 .as_ref()
                 .is_none_or(|(t, _)| *t <= e.timestamp)
-            {
-                delta.last_release = Some((e.timestamp, release.clone()));
-            }
+        {
+            delta.last_release = Some((e.timestamp, release.clone()));
         }
     }
 
@@ -323,13 +321,17 @@ fn regresses(details: &str, releases: &[Option<String>]) -> bool {
     }
 }
 
+/// (project, issue, key, value) of a tag count row.
+type TagKey<'a> = (i64, i64, &'a str, &'a str);
+/// Occurrences, first seen, last seen.
+type TagCount = (i64, DateTime<Utc>, DateTime<Utc>);
+
 /// Adds the batch's tag occurrences to `issue_tag`, one upsert per distinct (issue, key, value).
 pub async fn upsert_tags(
     txn: &DatabaseTransaction,
     occurrences: &[(i64, i64, &WriteJob)],
 ) -> Result<(), DbErr> {
-    let mut counts: HashMap<(i64, i64, &str, &str), (i64, DateTime<Utc>, DateTime<Utc>)> =
-        HashMap::new();
+    let mut counts: HashMap<TagKey, TagCount> = HashMap::new();
     for (project_id, issue_id, job) in occurrences {
         let t = job.event.timestamp;
         for (key, value) in &job.tags {

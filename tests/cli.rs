@@ -1,0 +1,89 @@
+//! The `larder` binary as a script would use it: results on the last line, non-zero on error.
+use std::process::Command;
+
+fn larder(database_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_larder"))
+        .args(args)
+        .env("LARDER_DATABASE_URL", database_url)
+        .env_remove("LARDER_PUBLIC_URL")
+        .output()
+        .expect("larder runs")
+}
+
+fn last_line(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn project_and_token_commands_print_their_result_last() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder that does not exist yet: created on first use.
+    let url = format!("sqlite://{}/nested/larder.db", dir.path().display());
+
+    let output = larder(
+        &url,
+        &[
+            "project",
+            "create",
+            "Shop API",
+            "--public-url",
+            "https://errors.example.com",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    let dsn = last_line(&output);
+    let (key, rest) = dsn
+        .strip_prefix("https://")
+        .unwrap()
+        .split_once('@')
+        .unwrap();
+    assert_eq!(key.len(), 32);
+    assert_eq!(rest, "errors.example.com/1");
+
+    let output = larder(&url, &["project", "create", "Shop API", "--org", "acme"]);
+    assert!(output.status.success(), "{output:?}");
+    assert!(last_line(&output).ends_with("/2"));
+
+    let output = larder(&url, &["token", "create", "--name", "ci"]);
+    assert!(output.status.success(), "{output:?}");
+    let token = last_line(&output);
+    assert!(token.starts_with("ldr_") && token.len() > 40, "{token}");
+
+    let output = larder(&url, &["migrate"]);
+    assert!(output.status.success(), "{output:?}");
+}
+
+#[test]
+fn schema_command_prints_the_committed_sdl() {
+    let output = larder("sqlite::memory:", &["schema"]);
+    assert!(output.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+}
+
+#[test]
+fn errors_exit_non_zero_with_a_message() {
+    let output = larder("postgres://nobody@127.0.0.1:1/none", &["migrate"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("cannot open database"),
+        "{output:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/larder.db", dir.path().display());
+    let output = larder(&url, &["project", "create", "x", "--org", "Not A Slug"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("invalid slug"),
+        "{output:?}"
+    );
+
+    let output = larder(&url, &["project", "create", "   "]);
+    assert!(!output.status.success());
+}
