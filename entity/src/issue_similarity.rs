@@ -12,6 +12,20 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The similar issue (not the one the row belongs to).
+    #[sea_orm(
+        belongs_to = "super::issue::Entity",
+        from = "Column::SimilarIssueId",
+        to = "super::issue::Column::Id"
+    )]
+    SimilarIssue,
+}
+
+impl Related<super::issue::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SimilarIssue.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

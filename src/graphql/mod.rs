@@ -26,7 +26,7 @@ const MAX_DEPTH: usize = 12;
 const MAX_COMPLEXITY: usize = 2_000;
 
 pub fn build_schema(state: Option<AppState>) -> LarderSchema {
-    let mut builder = Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+    let mut builder = Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(state) = state {

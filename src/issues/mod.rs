@@ -1,6 +1,8 @@
-//! Issue workflow: status changes and the activity log that records them.
+//! Issue workflow: status changes, merge and unmerge, and the activity log that records them.
 mod activity;
+mod merge;
 mod status;
 
 pub use activity::record as record_activity;
+pub use merge::{MergeError, merge_issues, unmerge_hash};
 pub use status::set_status;

@@ -1,7 +1,7 @@
 //! `Issue` and its events.
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{event, issue};
+use entity::{event, grouping_hash, issue, issue_activity, issue_similarity};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::event::Event;
@@ -12,6 +12,34 @@ use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{internal, state};
 
 pub struct Issue(pub issue::Model);
+
+/// A grouping hash routed to the issue, and why.
+#[derive(SimpleObject)]
+pub struct GroupingHash {
+    pub hash: String,
+    /// The components that made the hash (frames, normalisations, the rule that matched).
+    pub explanation: Json<serde_json::Value>,
+    /// Set when the hash joined this issue by similarity: the distance at that time.
+    pub similarity_distance: Option<f64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An existing issue that was close to this one when it was created.
+#[derive(SimpleObject)]
+pub struct SimilarIssue {
+    pub issue: Issue,
+    /// Estimated distance between their signatures: 0 is identical, 1 shares nothing.
+    pub distance: f64,
+}
+
+/// One entry of the issue's history.
+#[derive(SimpleObject)]
+pub struct Activity {
+    pub kind: String,
+    pub data: Json<serde_json::Value>,
+    pub actor: String,
+    pub created_at: DateTime<Utc>,
+}
 
 #[derive(SimpleObject)]
 pub struct EventConnection {
@@ -125,6 +153,68 @@ impl Issue {
             // Every event of the issue is counted into times_seen by the writer.
             total_count: self.0.times_seen,
         })
+    }
+
+    /// Every hash routed to this issue (more than one after merges or secondary variants).
+    async fn hashes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupingHash>> {
+        let rows = grouping_hash::Entity::find()
+            .filter(grouping_hash::Column::IssueId.eq(self.0.id))
+            .order_by_asc(grouping_hash::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|h| GroupingHash {
+                hash: h.hash,
+                explanation: Json(serde_json::from_str(&h.explanation).unwrap_or_default()),
+                similarity_distance: h.similarity_distance,
+                created_at: h.created_at,
+            })
+            .collect())
+    }
+
+    /// Issues that were near this one when it was created, nearest first, so a person can
+    /// merge them. Merged-away issues are left out.
+    async fn similar_issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SimilarIssue>> {
+        let db = &state(ctx).db;
+        let rows = issue_similarity::Entity::find()
+            .filter(issue_similarity::Column::IssueId.eq(self.0.id))
+            .find_also_related(issue::Entity)
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let mut similar: Vec<SimilarIssue> = rows
+            .into_iter()
+            .filter_map(|(s, other)| {
+                let other = other.filter(|o| o.status != "merged")?;
+                Some(SimilarIssue {
+                    issue: Issue(other),
+                    distance: s.distance,
+                })
+            })
+            .collect();
+        similar.sort_by(|a, b| a.distance.total_cmp(&b.distance));
+        Ok(similar)
+    }
+
+    /// The issue's history, oldest first.
+    async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Activity>> {
+        let rows = issue_activity::Entity::find()
+            .filter(issue_activity::Column::IssueId.eq(self.0.id))
+            .order_by_asc(issue_activity::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|a| Activity {
+                kind: a.kind,
+                data: Json(serde_json::from_str(&a.data).unwrap_or_default()),
+                actor: a.actor,
+                created_at: a.created_at,
+            })
+            .collect())
     }
 
     /// How the issue's primary hash was made: the components and rules behind it.

@@ -78,6 +78,16 @@ pub struct ProjectKey {
     pub created_at: DateTime<Utc>,
 }
 
+/// How a project's events are grouped.
+#[derive(SimpleObject)]
+pub struct GroupingSettings {
+    /// Grouping algorithm version the project hashes with.
+    pub config: String,
+    pub fingerprint_rules: String,
+    pub similarity_enabled: bool,
+    pub similarity_threshold: f64,
+}
+
 #[Object]
 impl Project {
     async fn id(&self) -> ID {
@@ -101,6 +111,15 @@ impl Project {
     }
     async fn rate_limit_per_minute(&self) -> Option<i32> {
         self.0.rate_limit_per_minute
+    }
+
+    async fn grouping_settings(&self) -> GroupingSettings {
+        GroupingSettings {
+            config: self.0.grouping_config.clone(),
+            fingerprint_rules: self.0.fingerprint_rules.clone(),
+            similarity_enabled: self.0.similarity_enabled,
+            similarity_threshold: self.0.similarity_threshold,
+        }
     }
 
     /// The project's DSN keys with the DSN to configure an SDK with.

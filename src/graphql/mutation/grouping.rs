@@ -1,0 +1,111 @@
+//! Grouping mutations: merge, unmerge, and per-project grouping settings.
+use async_graphql::{Context, ID, InputObject, Object};
+use entity::project;
+use sea_orm::{ActiveModelTrait, Set};
+
+use crate::graphql::types::issue::Issue;
+use crate::graphql::types::project::Project;
+use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
+use crate::grouping::FingerprintRules;
+use crate::issues::{self, MergeError};
+
+#[derive(Default)]
+pub struct GroupingMutations;
+
+/// Per-project grouping settings; absent fields keep their value.
+#[derive(InputObject)]
+pub struct GroupingSettingsInput {
+    /// Fingerprint rules, one per line: `matcher:value … -> fingerprint[, …] [title="…"]`.
+    pub fingerprint_rules: Option<String>,
+    /// Whether a new hash may join its nearest existing issue.
+    pub similarity_enabled: Option<bool>,
+    /// Largest signature distance (0–1) at which a new hash joins an issue.
+    pub similarity_threshold: Option<f64>,
+}
+
+fn merge_error(error: MergeError) -> async_graphql::Error {
+    match error {
+        MergeError::Invalid(message) => bad_input(message),
+        MergeError::Database(e) => internal(e),
+    }
+}
+
+#[Object]
+impl GroupingMutations {
+    /// Merges the `from` issues into `into`: their hashes, events and counts move, and future
+    /// events of any of their hashes land in `into`.
+    async fn merge_issues(
+        &self,
+        ctx: &Context<'_>,
+        into: ID,
+        from: Vec<ID>,
+    ) -> async_graphql::Result<Issue> {
+        let viewer = viewer(ctx)?;
+        let db = &state(ctx).db;
+        let target = scope::issue(db, viewer, parse_id(&into, "issue")?)
+            .await?
+            .ok_or_else(|| not_found("issue"))?;
+        let mut sources = Vec::with_capacity(from.len());
+        for id in &from {
+            sources.push(
+                scope::issue(db, viewer, parse_id(id, "issue")?)
+                    .await?
+                    .ok_or_else(|| not_found("issue"))?,
+            );
+        }
+        let merged = issues::merge_issues(db, target, sources, &viewer.token_name)
+            .await
+            .map_err(merge_error)?;
+        Ok(Issue(merged))
+    }
+
+    /// Splits `hash` out of an issue into an issue of its own, with the events filed under it.
+    async fn unmerge_hash(
+        &self,
+        ctx: &Context<'_>,
+        issue_id: ID,
+        hash: String,
+    ) -> async_graphql::Result<Issue> {
+        let viewer = viewer(ctx)?;
+        let db = &state(ctx).db;
+        let issue = scope::issue(db, viewer, parse_id(&issue_id, "issue")?)
+            .await?
+            .ok_or_else(|| not_found("issue"))?;
+        let split = issues::unmerge_hash(db, issue, &hash, &viewer.token_name)
+            .await
+            .map_err(merge_error)?;
+        Ok(Issue(split))
+    }
+
+    /// Changes a project's grouping settings. Rules are validated first: an error names the line.
+    async fn update_grouping_settings(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        settings: GroupingSettingsInput,
+    ) -> async_graphql::Result<Project> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let row = scope::project(&app.db, viewer, parse_id(&project_id, "project")?)
+            .await?
+            .ok_or_else(|| not_found("project"))?;
+        let mut active: project::ActiveModel = row.into();
+        if let Some(rules) = settings.fingerprint_rules {
+            FingerprintRules::parse(&rules)
+                .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;
+            active.fingerprint_rules = Set(rules);
+        }
+        if let Some(enabled) = settings.similarity_enabled {
+            active.similarity_enabled = Set(enabled);
+        }
+        if let Some(threshold) = settings.similarity_threshold {
+            if !(0.0..=1.0).contains(&threshold) {
+                return Err(bad_input("similarityThreshold must be between 0 and 1"));
+            }
+            active.similarity_threshold = Set(threshold);
+        }
+        let updated = active.update(&app.db).await.map_err(internal)?;
+        app.pipeline.projects.invalidate(updated.id);
+        Ok(Project(updated))
+    }
+}

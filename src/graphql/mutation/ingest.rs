@@ -1,0 +1,59 @@
+//! `ingestEvent`: the SDK endpoints' pipeline, reachable through GraphQL.
+use async_graphql::{Context, ErrorExtensions, ID, Json, Object, SimpleObject};
+
+use crate::graphql::{not_found, parse_id, scope, state, viewer};
+use crate::ingest::IngestError;
+
+#[derive(Default)]
+pub struct IngestMutations;
+
+/// What `ingestEvent` stored.
+#[derive(SimpleObject)]
+pub struct IngestResult {
+    pub event_id: String,
+    pub issue_id: ID,
+}
+
+#[Object]
+impl IngestMutations {
+    /// Processes an event exactly like the SDK endpoints do (normalise, group, store) and
+    /// returns once it is durable.
+    async fn ingest_event(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        event: Json<serde_json::Value>,
+    ) -> async_graphql::Result<IngestResult> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let project_id = parse_id(&project_id, "project")?;
+        scope::project(&app.db, viewer, project_id)
+            .await?
+            .ok_or_else(|| not_found("project"))?;
+        let accepted = app
+            .pipeline
+            .ingest_api_event(project_id, event.0)
+            .await
+            .map_err(ingest_error)?;
+        Ok(IngestResult {
+            event_id: accepted.event_id,
+            issue_id: ID(accepted.issue_id.to_string()),
+        })
+    }
+}
+
+fn ingest_error(error: IngestError) -> async_graphql::Error {
+    let code = match error.status {
+        400 | 413 => "BAD_USER_INPUT",
+        429 => "RATE_LIMITED",
+        503 => "UNAVAILABLE",
+        _ => "INGEST_REFUSED",
+    };
+    async_graphql::Error::new(error.detail.clone()).extend_with(|_, e| {
+        e.set("code", code);
+        e.set("status", error.status);
+        if !error.causes.is_empty() {
+            e.set("causes", error.causes.clone());
+        }
+    })
+}

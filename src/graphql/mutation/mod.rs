@@ -1,0 +1,16 @@
+//! Mutation root, one file per area. Each mutation checks scope first, then calls the service
+//! that owns the change.
+mod grouping;
+mod ingest;
+mod issues;
+mod projects;
+
+use async_graphql::MergedObject;
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    projects::ProjectMutations,
+    issues::IssueMutations,
+    grouping::GroupingMutations,
+    ingest::IngestMutations,
+);

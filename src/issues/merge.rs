@@ -1,0 +1,279 @@
+//! Merging issues and splitting a hash back out.
+//!
+//! Merge moves every hash, event and tag count of the source issues into the target, sums the
+//! counters, and leaves each source as a `merged` tombstone pointing at the target; because
+//! routing goes through `grouping_hash`, new events of any merged hash land in the target at
+//! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
+//! reviving the tombstone that hash originally created when there is one.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{event, grouping_hash, issue, issue_tag};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+
+use super::activity;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+/// Merges `sources` into `target` (all of one project, none already merged).
+pub async fn merge_issues(
+    db: &DatabaseConnection,
+    target: issue::Model,
+    sources: Vec<issue::Model>,
+    actor: &str,
+) -> Result<issue::Model, MergeError> {
+    if sources.is_empty() {
+        return Err(MergeError::Invalid("nothing to merge".into()));
+    }
+    for source in &sources {
+        if source.id == target.id {
+            return Err(MergeError::Invalid(
+                "an issue cannot be merged into itself".into(),
+            ));
+        }
+        if source.project_id != target.project_id {
+            return Err(MergeError::Invalid(
+                "only issues of the same project can be merged".into(),
+            ));
+        }
+        if source.status == "merged" || target.status == "merged" {
+            return Err(MergeError::Invalid(
+                "a merged issue cannot be merged again".into(),
+            ));
+        }
+    }
+    let txn = db.begin().await?;
+    let source_ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
+    grouping_hash::Entity::update_many()
+        .col_expr(grouping_hash::Column::IssueId, Expr::val(target.id).into())
+        .filter(grouping_hash::Column::IssueId.is_in(source_ids.clone()))
+        .exec(&txn)
+        .await?;
+    event::Entity::update_many()
+        .col_expr(event::Column::IssueId, Expr::val(target.id).into())
+        .filter(event::Column::IssueId.is_in(source_ids.clone()))
+        .exec(&txn)
+        .await?;
+    move_tag_counts(&txn, &source_ids, target.id).await?;
+
+    let mut merged = target.clone();
+    for source in &sources {
+        merged.times_seen += source.times_seen;
+        merged.first_seen = std::cmp::min(merged.first_seen, source.first_seen);
+        merged.last_seen = std::cmp::max(merged.last_seen, source.last_seen);
+    }
+    let mut active: issue::ActiveModel = target.into();
+    active.times_seen = Set(merged.times_seen);
+    active.first_seen = Set(merged.first_seen);
+    active.last_seen = Set(merged.last_seen);
+    let merged = active.update(&txn).await?;
+    issue::Entity::update_many()
+        .col_expr(issue::Column::Status, Expr::val("merged").into())
+        .col_expr(issue::Column::MergedIntoId, Expr::val(merged.id).into())
+        .col_expr(issue::Column::TimesSeen, Expr::val(0i64).into())
+        .filter(issue::Column::Id.is_in(source_ids.clone()))
+        .exec(&txn)
+        .await?;
+    activity::record(
+        &txn,
+        merged.id,
+        "merge",
+        json!({ "from": source_ids }),
+        actor,
+    )
+    .await?;
+    for id in &source_ids {
+        activity::record(
+            &txn,
+            *id,
+            "merged_into",
+            json!({ "into": merged.id }),
+            actor,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(merged)
+}
+
+/// Moves `hash` out of `issue` into an issue of its own; returns that issue.
+pub async fn unmerge_hash(
+    db: &DatabaseConnection,
+    issue: issue::Model,
+    hash: &str,
+    actor: &str,
+) -> Result<issue::Model, MergeError> {
+    let txn = db.begin().await?;
+    let hashes = grouping_hash::Entity::find()
+        .filter(grouping_hash::Column::IssueId.eq(issue.id))
+        .all(&txn)
+        .await?;
+    if !hashes.iter().any(|h| h.hash == hash) {
+        return Err(MergeError::Invalid(format!(
+            "hash {hash} does not belong to issue {}",
+            issue.id
+        )));
+    }
+    if issue.primary_hash == hash {
+        return Err(MergeError::Invalid(
+            "the primary hash stays with its issue: unmerge the other hashes instead".into(),
+        ));
+    }
+    if hashes.len() < 2 {
+        return Err(MergeError::Invalid(
+            "the issue has only this hash: nothing to split".into(),
+        ));
+    }
+    let tombstone = issue::Entity::find()
+        .filter(issue::Column::ProjectId.eq(issue.project_id))
+        .filter(issue::Column::PrimaryHash.eq(hash))
+        .one(&txn)
+        .await?;
+    let split = match tombstone {
+        Some(existing) => {
+            let mut active: issue::ActiveModel = existing.into();
+            active.status = Set("unresolved".into());
+            active.merged_into_id = Set(None);
+            active.update(&txn).await?
+        }
+        _ => {
+            let mut fresh = issue.clone();
+            fresh.primary_hash = hash.to_string();
+            let explanation = hashes
+                .iter()
+                .find(|h| h.hash == hash)
+                .map(|h| h.explanation.clone());
+            issue::ActiveModel {
+                project_id: Set(fresh.project_id),
+                primary_hash: Set(fresh.primary_hash),
+                title: Set(fresh.title),
+                culprit: Set(fresh.culprit),
+                level: Set(fresh.level),
+                status: Set("unresolved".into()),
+                status_details: Set("{}".into()),
+                first_seen: Set(fresh.first_seen),
+                last_seen: Set(fresh.last_seen),
+                times_seen: Set(0),
+                first_release: Set(fresh.first_release),
+                last_release: Set(fresh.last_release),
+                grouping: Set(explanation.unwrap_or(fresh.grouping)),
+                signature: Set(String::new()),
+                merged_into_id: Set(None),
+                resolved_at: Set(None),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    grouping_hash::Entity::update_many()
+        .col_expr(grouping_hash::Column::IssueId, Expr::val(split.id).into())
+        .filter(grouping_hash::Column::IssueId.eq(issue.id))
+        .filter(grouping_hash::Column::Hash.eq(hash))
+        .exec(&txn)
+        .await?;
+    event::Entity::update_many()
+        .col_expr(event::Column::IssueId, Expr::val(split.id).into())
+        .filter(event::Column::IssueId.eq(issue.id))
+        .filter(event::Column::Hash.eq(hash))
+        .exec(&txn)
+        .await?;
+    recount(&txn, issue.id).await?;
+    let split = recount(&txn, split.id).await?;
+    activity::record(
+        &txn,
+        issue.id,
+        "unmerge",
+        json!({ "hash": hash, "into": split.id }),
+        actor,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(split)
+}
+
+/// Adds the sources' tag counts to the target's, then drops the sources' rows.
+async fn move_tag_counts(
+    txn: &DatabaseTransaction,
+    sources: &[i64],
+    target: i64,
+) -> Result<(), DbErr> {
+    let rows = issue_tag::Entity::find()
+        .filter(issue_tag::Column::IssueId.is_in(sources.iter().copied().chain([target])))
+        .all(txn)
+        .await?;
+    let mut totals: HashMap<(String, String), (i64, DateTime<Utc>, DateTime<Utc>, i64)> =
+        HashMap::new();
+    for row in rows {
+        let entry = totals.entry((row.key, row.value)).or_insert((
+            0,
+            row.first_seen,
+            row.last_seen,
+            row.project_id,
+        ));
+        entry.0 += row.times_seen;
+        entry.1 = std::cmp::min(entry.1, row.first_seen);
+        entry.2 = std::cmp::max(entry.2, row.last_seen);
+    }
+    issue_tag::Entity::delete_many()
+        .filter(issue_tag::Column::IssueId.is_in(sources.iter().copied().chain([target])))
+        .exec(txn)
+        .await?;
+    let merged: Vec<issue_tag::ActiveModel> = totals
+        .into_iter()
+        .map(
+            |((key, value), (n, first, last, project_id))| issue_tag::ActiveModel {
+                project_id: Set(project_id),
+                issue_id: Set(target),
+                key: Set(key),
+                value: Set(value),
+                times_seen: Set(n),
+                first_seen: Set(first),
+                last_seen: Set(last),
+                ..Default::default()
+            },
+        )
+        .collect();
+    for chunk in merged.chunks(200) {
+        issue_tag::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Recomputes an issue's count and first/last seen from its events (after events moved).
+async fn recount(txn: &DatabaseTransaction, issue_id: i64) -> Result<issue::Model, DbErr> {
+    let (count, first, last): (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+        event::Entity::find()
+            .select_only()
+            .column_as(Expr::col(event::Column::Id).count(), "count")
+            .column_as(Expr::col(event::Column::Timestamp).min(), "first")
+            .column_as(Expr::col(event::Column::Timestamp).max(), "last")
+            .filter(event::Column::IssueId.eq(issue_id))
+            .into_tuple()
+            .one(txn)
+            .await?
+            .unwrap_or((0, None, None));
+    let current = issue::Entity::find_by_id(issue_id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
+    let mut active: issue::ActiveModel = current.clone().into();
+    active.times_seen = Set(count);
+    active.first_seen = Set(first.unwrap_or(current.first_seen));
+    active.last_seen = Set(last.unwrap_or(current.last_seen));
+    active.update(txn).await
+}
