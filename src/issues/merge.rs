@@ -56,12 +56,12 @@ pub async fn merge_issues(
     let txn = db.begin().await?;
     let source_ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
     grouping_hash::Entity::update_many()
-        .col_expr(grouping_hash::Column::IssueId, Expr::val(target.id).into())
+        .col_expr(grouping_hash::Column::IssueId, Expr::val(target.id))
         .filter(grouping_hash::Column::IssueId.is_in(source_ids.clone()))
         .exec(&txn)
         .await?;
     event::Entity::update_many()
-        .col_expr(event::Column::IssueId, Expr::val(target.id).into())
+        .col_expr(event::Column::IssueId, Expr::val(target.id))
         .filter(event::Column::IssueId.is_in(source_ids.clone()))
         .exec(&txn)
         .await?;
@@ -79,9 +79,9 @@ pub async fn merge_issues(
     active.last_seen = Set(merged.last_seen);
     let merged = active.update(&txn).await?;
     issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::val("merged").into())
-        .col_expr(issue::Column::MergedIntoId, Expr::val(merged.id).into())
-        .col_expr(issue::Column::TimesSeen, Expr::val(0i64).into())
+        .col_expr(issue::Column::Status, Expr::val("merged"))
+        .col_expr(issue::Column::MergedIntoId, Expr::val(merged.id))
+        .col_expr(issue::Column::TimesSeen, Expr::val(0i64))
         .filter(issue::Column::Id.is_in(source_ids.clone()))
         .exec(&txn)
         .await?;
@@ -179,13 +179,13 @@ pub async fn unmerge_hash(
         }
     };
     grouping_hash::Entity::update_many()
-        .col_expr(grouping_hash::Column::IssueId, Expr::val(split.id).into())
+        .col_expr(grouping_hash::Column::IssueId, Expr::val(split.id))
         .filter(grouping_hash::Column::IssueId.eq(issue.id))
         .filter(grouping_hash::Column::Hash.eq(hash))
         .exec(&txn)
         .await?;
     event::Entity::update_many()
-        .col_expr(event::Column::IssueId, Expr::val(split.id).into())
+        .col_expr(event::Column::IssueId, Expr::val(split.id))
         .filter(event::Column::IssueId.eq(issue.id))
         .filter(event::Column::Hash.eq(hash))
         .exec(&txn)
