@@ -5,10 +5,8 @@
 //! routing goes through `grouping_hash`, new events of any merged hash land in the target at
 //! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
 //! reviving the tombstone that hash originally created when there is one.
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use entity::{event, grouping_hash, issue, issue_tag};
+use entity::{event, grouping_hash, issue};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
@@ -16,7 +14,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::activity;
+use super::{activity, tag_counts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -65,7 +63,7 @@ pub async fn merge_issues(
         .filter(event::Column::IssueId.is_in(source_ids.clone()))
         .exec(&txn)
         .await?;
-    move_tag_counts(&txn, &source_ids, target.id).await?;
+    tag_counts::move_to(&txn, &source_ids, target.id).await?;
 
     let mut merged = target.clone();
     for source in &sources {
@@ -202,56 +200,6 @@ pub async fn unmerge_hash(
     .await?;
     txn.commit().await?;
     Ok(split)
-}
-
-/// Adds the sources' tag counts to the target's, then drops the sources' rows.
-async fn move_tag_counts(
-    txn: &DatabaseTransaction,
-    sources: &[i64],
-    target: i64,
-) -> Result<(), DbErr> {
-    let rows = issue_tag::Entity::find()
-        .filter(issue_tag::Column::IssueId.is_in(sources.iter().copied().chain([target])))
-        .all(txn)
-        .await?;
-    let mut totals: HashMap<(String, String), (i64, DateTime<Utc>, DateTime<Utc>, i64)> =
-        HashMap::new();
-    for row in rows {
-        let entry = totals.entry((row.key, row.value)).or_insert((
-            0,
-            row.first_seen,
-            row.last_seen,
-            row.project_id,
-        ));
-        entry.0 += row.times_seen;
-        entry.1 = std::cmp::min(entry.1, row.first_seen);
-        entry.2 = std::cmp::max(entry.2, row.last_seen);
-    }
-    issue_tag::Entity::delete_many()
-        .filter(issue_tag::Column::IssueId.is_in(sources.iter().copied().chain([target])))
-        .exec(txn)
-        .await?;
-    let merged: Vec<issue_tag::ActiveModel> = totals
-        .into_iter()
-        .map(
-            |((key, value), (n, first, last, project_id))| issue_tag::ActiveModel {
-                project_id: Set(project_id),
-                issue_id: Set(target),
-                key: Set(key),
-                value: Set(value),
-                times_seen: Set(n),
-                first_seen: Set(first),
-                last_seen: Set(last),
-                ..Default::default()
-            },
-        )
-        .collect();
-    for chunk in merged.chunks(200) {
-        issue_tag::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
-    Ok(())
 }
 
 /// Recomputes an issue's count and first/last seen from its events (after events moved).

@@ -2,6 +2,7 @@
 mod activity;
 mod merge;
 mod status;
+pub mod tag_counts;
 
 pub use activity::record as record_activity;
 pub use merge::{MergeError, merge_issues, unmerge_hash};

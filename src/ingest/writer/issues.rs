@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::WriteJob;
 use super::similarity;
-use crate::issues::record_activity;
+use crate::issues::{record_activity, tag_counts};
 
 pub struct Placement {
     pub issue_id: i64,
@@ -358,34 +358,9 @@ pub async fn upsert_tags(
             },
         )
         .collect();
-    let table = issue_tag::Entity;
     for chunk in rows.chunks(super::batch::INSERT_CHUNK) {
         issue_tag::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([
-                    issue_tag::Column::IssueId,
-                    issue_tag::Column::Key,
-                    issue_tag::Column::Value,
-                ])
-                .value(
-                    issue_tag::Column::TimesSeen,
-                    Expr::col((table, issue_tag::Column::TimesSeen)).add(Expr::col((
-                        sea_orm::sea_query::Alias::new("excluded"),
-                        issue_tag::Column::TimesSeen,
-                    ))),
-                )
-                .value(
-                    issue_tag::Column::LastSeen,
-                    Func::greatest([
-                        Expr::col((table, issue_tag::Column::LastSeen)),
-                        Expr::col((
-                            sea_orm::sea_query::Alias::new("excluded"),
-                            issue_tag::Column::LastSeen,
-                        )),
-                    ]),
-                )
-                .to_owned(),
-            )
+            .on_conflict(tag_counts::accumulate())
             .exec(txn)
             .await?;
     }
