@@ -3,14 +3,20 @@
 //! Every table is created by the `migration` crate; the same schema runs on SQLite and PostgreSQL.
 //! Timestamps are UTC; JSON payloads are stored as text so both databases store them byte for byte.
 
+pub mod alert_rule;
+pub mod alert_rule_fire;
 pub mod api_token;
 pub mod attachment;
+pub mod delivery;
 pub mod event;
+pub mod external_issue;
 pub mod grouping_hash;
+pub mod integration;
 pub mod issue;
 pub mod issue_activity;
 pub mod issue_similarity;
 pub mod issue_tag;
+pub mod member;
 pub mod organization;
 pub mod project;
 pub mod project_key;

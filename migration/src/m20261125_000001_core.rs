@@ -2,47 +2,10 @@
 //! events, attachments, user reports, the similarity index and issue activity.
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::helpers::{c, index, table, unique_index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// Creates `name` with a big auto-increment `id` primary key and the given columns.
-fn table(name: &'static str, columns: Vec<ColumnDef>) -> TableCreateStatement {
-    let mut statement = Table::create()
-        .table(Alias::new(name))
-        .col(big_pk_auto(Alias::new("id")))
-        .to_owned();
-    for mut column in columns {
-        statement.col(&mut column);
-    }
-    statement
-}
-
-fn index(
-    table: &'static str,
-    name: &'static str,
-    columns: &[&'static str],
-) -> IndexCreateStatement {
-    let mut statement = Index::create()
-        .name(name)
-        .table(Alias::new(table))
-        .to_owned();
-    for column in columns {
-        statement.col(Alias::new(*column));
-    }
-    statement
-}
-
-fn unique_index(
-    table: &'static str,
-    name: &'static str,
-    columns: &[&'static str],
-) -> IndexCreateStatement {
-    index(table, name, columns).unique().to_owned()
-}
-
-fn c(name: &'static str) -> Alias {
-    Alias::new(name)
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
