@@ -30,6 +30,8 @@ pub struct Model {
     pub merged_into_id: Option<i64>,
     pub resolved_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The member the issue is assigned to.
+    pub assignee_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod helpers;
 mod m20261125_000001_core;
 mod m20261125_000002_alerts;
+mod m20261125_000003_lifecycle;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_core::Migration),
             Box::new(m20261125_000002_alerts::Migration),
+            Box::new(m20261125_000003_lifecycle::Migration),
         ]
     }
 }

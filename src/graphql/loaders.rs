@@ -4,20 +4,22 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{event, project};
+use entity::{event, issue_user, project};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
 pub struct Loaders {
     pub projects: DataLoader<ProjectLoader>,
     pub latest_events: DataLoader<LatestEventLoader>,
+    pub user_counts: DataLoader<UserCountLoader>,
 }
 
 impl Loaders {
     pub fn new(db: DatabaseConnection) -> Self {
         Loaders {
             projects: DataLoader::new(ProjectLoader(db.clone()), tokio::spawn),
-            latest_events: DataLoader::new(LatestEventLoader(db), tokio::spawn),
+            latest_events: DataLoader::new(LatestEventLoader(db.clone()), tokio::spawn),
+            user_counts: DataLoader::new(UserCountLoader(db), tokio::spawn),
         }
     }
 }
@@ -56,5 +58,26 @@ impl Loader<i64> for LatestEventLoader {
             .all(&self.0)
             .await?;
         Ok(rows.into_iter().map(|e| (e.issue_id, e)).collect())
+    }
+}
+
+/// Distinct users per issue, from the `issue_user` rollup.
+pub struct UserCountLoader(DatabaseConnection);
+
+impl Loader<i64> for UserCountLoader {
+    type Value = i64;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, issue_ids: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows: Vec<(i64, i64)> = issue_user::Entity::find()
+            .select_only()
+            .column(issue_user::Column::IssueId)
+            .column_as(Expr::col(issue_user::Column::Id).count(), "users")
+            .filter(issue_user::Column::IssueId.is_in(issue_ids.iter().copied()))
+            .group_by(issue_user::Column::IssueId)
+            .into_tuple()
+            .all(&self.0)
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 }

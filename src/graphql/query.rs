@@ -1,10 +1,10 @@
 //! Query root: entry points, each scoped to the viewer's organization.
 use async_graphql::{Context, ID, Object};
-use entity::project;
+use entity::{member, project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::types::event::Event;
-use super::types::issue::Issue;
+use super::types::issue::{Issue, Member};
 use super::types::project::Project;
 use super::{internal, parse_id, scope, state, viewer};
 
@@ -22,6 +22,18 @@ impl QueryRoot {
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(Project).collect())
+    }
+
+    /// People of the viewer's organization.
+    async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
+        let viewer = viewer(ctx)?;
+        let rows = member::Entity::find()
+            .filter(member::Column::OrganizationId.eq(viewer.organization_id))
+            .order_by_asc(member::Column::Email)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Member::from).collect())
     }
 
     async fn project(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Project>> {

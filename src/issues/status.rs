@@ -1,38 +1,40 @@
-//! Setting an issue's status by hand (resolve, ignore, unresolve).
+//! Setting an issue's status by hand: resolve (now, in a release, in the next release), ignore
+//! (forever or until a time, a count or a number of users), unresolve.
 use chrono::Utc;
 use entity::issue;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde_json::json;
 
 use super::activity;
+use super::conditions::StatusDetails;
 
-/// Changes the status and logs `set_<status>` in one transaction. Setting the current status
-/// again changes nothing and logs nothing.
-pub async fn set_status(
-    db: &DatabaseConnection,
+/// Changes status and details and logs `set_<status>`, on the caller's connection or
+/// transaction. Setting the same status and details again changes nothing and logs nothing.
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
     issue: issue::Model,
     status: &str,
+    details: StatusDetails,
     actor: &str,
 ) -> Result<issue::Model, DbErr> {
-    if issue.status == status {
+    let details_json = details.to_json();
+    if issue.status == status && StatusDetails::parse(&issue.status_details) == details {
         return Ok(issue);
     }
-    let txn = db.begin().await?;
     let previous = issue.status.clone();
     let issue_id = issue.id;
     let mut active: issue::ActiveModel = issue.into();
     active.status = Set(status.to_string());
-    active.status_details = Set("{}".to_string());
+    active.status_details = Set(details_json);
     active.resolved_at = Set((status == "resolved").then(Utc::now));
-    let updated = active.update(&txn).await?;
+    let updated = active.update(db).await?;
     activity::record(
-        &txn,
+        db,
         issue_id,
         &format!("set_{status}"),
-        json!({ "previous": previous }),
+        json!({ "previous": previous, "details": details }),
         actor,
     )
     .await?;
-    txn.commit().await?;
     Ok(updated)
 }

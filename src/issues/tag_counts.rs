@@ -1,37 +1,21 @@
 //! Issue tag counts (`issue_tag`): how rows accumulate when the same (issue, key, value) is
 //! written again — by the ingest writer for each batch, and by merges.
 use entity::issue_tag;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+
+use crate::counters;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
 
 /// `ON CONFLICT (issue_id, key, value)`: add the counts, widen first/last seen.
 pub fn accumulate() -> OnConflict {
-    let existing = |column| Expr::col((issue_tag::Entity, column));
-    let incoming = |column| Expr::col((Alias::new("excluded"), column));
-    OnConflict::columns([
-        issue_tag::Column::IssueId,
-        issue_tag::Column::Key,
-        issue_tag::Column::Value,
-    ])
-    .value(
-        issue_tag::Column::TimesSeen,
-        existing(issue_tag::Column::TimesSeen).add(incoming(issue_tag::Column::TimesSeen)),
+    use issue_tag::Column as C;
+    counters::accumulate(
+        issue_tag::Entity,
+        [C::IssueId, C::Key, C::Value],
+        C::TimesSeen,
+        Some(C::FirstSeen),
+        Some(C::LastSeen),
     )
-    .value(
-        issue_tag::Column::FirstSeen,
-        Func::least([
-            existing(issue_tag::Column::FirstSeen),
-            incoming(issue_tag::Column::FirstSeen),
-        ]),
-    )
-    .value(
-        issue_tag::Column::LastSeen,
-        Func::greatest([
-            existing(issue_tag::Column::LastSeen),
-            incoming(issue_tag::Column::LastSeen),
-        ]),
-    )
-    .to_owned()
 }
 
 /// Adds the tag counts of `sources` to `target` and deletes the sources' rows.

@@ -1,37 +1,270 @@
-//! Issue workflow mutations.
-use async_graphql::{Context, ID, Object};
+//! Issue workflow mutations: status, assignment, comments, bulk changes.
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{Duration, Utc};
+use entity::{issue, member};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde_json::json;
 
 use crate::graphql::types::IssueStatus;
-use crate::graphql::types::issue::Issue;
+use crate::graphql::types::issue::{Issue, Member};
+use crate::graphql::types::project::{IssueFilter, filter_condition};
 use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
-use crate::issues;
+use crate::issues::conditions::StatusDetails;
+use crate::issues::{self, record_activity};
+
+/// Most issues one bulk update changes.
+const BULK_LIMIT: u64 = 1_000;
 
 #[derive(Default)]
 pub struct IssueMutations;
 
+/// How long an ignore lasts; with no field set the issue is ignored until changed by hand.
+#[derive(InputObject, Default)]
+pub struct IgnoreInput {
+    /// Come back after this many minutes.
+    pub for_minutes: Option<i64>,
+    /// Come back after this many more events.
+    pub until_more_events: Option<i64>,
+    /// Come back after this many more distinct users.
+    pub until_more_users: Option<i64>,
+}
+
+async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<issue::Model> {
+    let issue = scope::issue(&state(ctx).db, viewer(ctx)?, parse_id(id, "issue")?)
+        .await?
+        .ok_or_else(|| not_found("issue"))?;
+    if issue.status == IssueStatus::Merged.as_str() {
+        return Err(bad_input(
+            "merged issues change only through merge and unmerge",
+        ));
+    }
+    Ok(issue)
+}
+
 #[Object]
 impl IssueMutations {
-    /// Sets an issue's status (resolve, ignore, unresolve), recording the activity.
+    /// Sets an issue's status plainly (no release or ignore conditions).
     async fn update_issue(
         &self,
         ctx: &Context<'_>,
         id: ID,
         status: IssueStatus,
     ) -> async_graphql::Result<Issue> {
-        let viewer = viewer(ctx)?;
-        let db = &state(ctx).db;
-        let id = parse_id(&id, "issue")?;
-        let issue = scope::issue(db, viewer, id)
-            .await?
-            .ok_or_else(|| not_found("issue"))?;
-        if status == IssueStatus::Merged || issue.status == IssueStatus::Merged.as_str() {
+        if status == IssueStatus::Merged {
             return Err(bad_input(
                 "merged issues change only through merge and unmerge",
             ));
         }
-        let updated = issues::set_status(db, issue, status.as_str(), &viewer.token_name)
+        let issue = load(ctx, &id).await?;
+        let actor = &viewer(ctx)?.token_name;
+        let updated = issues::set_status(
+            &state(ctx).db,
+            issue,
+            status.as_str(),
+            StatusDetails::default(),
+            actor,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(Issue(updated))
+    }
+
+    /// Resolves an issue. With `inRelease`, only events of a newer release reopen it; with
+    /// `inNextRelease`, events of the release current now (or older) do not reopen it.
+    async fn resolve_issue(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        in_release: Option<String>,
+        #[graphql(default = false)] in_next_release: bool,
+    ) -> async_graphql::Result<Issue> {
+        let issue = load(ctx, &id).await?;
+        if in_release.is_some() && in_next_release {
+            return Err(bad_input("use either inRelease or inNextRelease"));
+        }
+        let details = StatusDetails {
+            in_release: if in_next_release {
+                issue.last_release.clone()
+            } else {
+                in_release
+            },
+            in_next_release,
+            ..Default::default()
+        };
+        let actor = &viewer(ctx)?.token_name;
+        let updated = issues::set_status(&state(ctx).db, issue, "resolved", details, actor)
             .await
             .map_err(internal)?;
         Ok(Issue(updated))
+    }
+
+    /// Ignores an issue, forever or until a condition is met (then it comes back unresolved).
+    async fn ignore_issue(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(default)] until: IgnoreInput,
+    ) -> async_graphql::Result<Issue> {
+        let issue = load(ctx, &id).await?;
+        for value in [
+            until.for_minutes,
+            until.until_more_events,
+            until.until_more_users,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if value < 1 {
+                return Err(bad_input("ignore conditions must be positive"));
+            }
+        }
+        let db = &state(ctx).db;
+        let users = match until.until_more_users {
+            Some(_) => issues::user_count(db, issue.id).await.map_err(internal)?,
+            None => 0,
+        };
+        let details = StatusDetails {
+            until: until.for_minutes.map(|m| Utc::now() + Duration::minutes(m)),
+            until_count: until.until_more_events.map(|n| issue.times_seen + n),
+            until_users: until.until_more_users.map(|n| users + n),
+            ..Default::default()
+        };
+        let actor = &viewer(ctx)?.token_name;
+        let updated = issues::set_status(db, issue, "ignored", details, actor)
+            .await
+            .map_err(internal)?;
+        Ok(Issue(updated))
+    }
+
+    /// Assigns an issue to a member of the organization (`memberId: null` unassigns).
+    async fn assign_issue(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        member_id: Option<ID>,
+    ) -> async_graphql::Result<Issue> {
+        let viewer = viewer(ctx)?;
+        let db = &state(ctx).db;
+        let issue = load(ctx, &id).await?;
+        let assignee = match member_id {
+            Some(member_id) => Some(
+                member::Entity::find_by_id(parse_id(&member_id, "member")?)
+                    .filter(member::Column::OrganizationId.eq(viewer.organization_id))
+                    .one(db)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| not_found("member"))?,
+            ),
+            None => None,
+        };
+        let txn = db.begin().await.map_err(internal)?;
+        let issue_id = issue.id;
+        let mut active: issue::ActiveModel = issue.into();
+        active.assignee_id = Set(assignee.as_ref().map(|m| m.id));
+        let updated = active.update(&txn).await.map_err(internal)?;
+        let data = json!({ "member": assignee.as_ref().map(|m| &m.email) });
+        record_activity(&txn, issue_id, "assigned", data, &viewer.token_name)
+            .await
+            .map_err(internal)?;
+        txn.commit().await.map_err(internal)?;
+        Ok(Issue(updated))
+    }
+
+    /// Adds a comment to the issue's activity.
+    async fn add_comment(
+        &self,
+        ctx: &Context<'_>,
+        issue_id: ID,
+        text: String,
+    ) -> async_graphql::Result<Issue> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 10_000 {
+            return Err(bad_input("a comment has 1 to 10000 characters"));
+        }
+        let issue = load(ctx, &issue_id).await?;
+        record_activity(
+            &state(ctx).db,
+            issue.id,
+            "note",
+            json!({ "text": text }),
+            &viewer(ctx)?.token_name,
+        )
+        .await
+        .map_err(internal)?;
+        Ok(Issue(issue))
+    }
+
+    /// Sets the status of every issue of a project matching the filter (at most 1000); returns
+    /// how many changed.
+    async fn bulk_update_issues(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        filter: IssueFilter,
+        status: IssueStatus,
+    ) -> async_graphql::Result<i64> {
+        if status == IssueStatus::Merged {
+            return Err(bad_input(
+                "merged issues change only through merge and unmerge",
+            ));
+        }
+        let viewer = viewer(ctx)?;
+        let db = &state(ctx).db;
+        let project = scope::project(db, viewer, parse_id(&project_id, "project")?)
+            .await?
+            .ok_or_else(|| not_found("project"))?;
+        let matching = issue::Entity::find()
+            .filter(issue::Column::ProjectId.eq(project.id))
+            .filter(filter_condition(project.id, filter))
+            .filter(issue::Column::Status.ne(IssueStatus::Merged.as_str()))
+            .filter(issue::Column::Status.ne(status.as_str()))
+            .order_by_asc(issue::Column::Id)
+            .limit(BULK_LIMIT)
+            .all(db)
+            .await
+            .map_err(internal)?;
+        let txn = db.begin().await.map_err(internal)?;
+        let changed = matching.len() as i64;
+        for issue in matching {
+            issues::set_status(
+                &txn,
+                issue,
+                status.as_str(),
+                StatusDetails::default(),
+                &viewer.token_name,
+            )
+            .await
+            .map_err(internal)?;
+        }
+        txn.commit().await.map_err(internal)?;
+        Ok(changed)
+    }
+
+    /// Adds a person to the organization (for assignment and default email alerts).
+    async fn create_member(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        name: Option<String>,
+    ) -> async_graphql::Result<Member> {
+        let viewer = viewer(ctx)?;
+        let email = email.trim().to_lowercase();
+        if !email.contains('@') || email.len() > 254 {
+            return Err(bad_input(format!("invalid email address {email:?}")));
+        }
+        let created = member::ActiveModel {
+            organization_id: Set(viewer.organization_id),
+            name: Set(name.unwrap_or_else(|| email.clone())),
+            email: Set(email),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&state(ctx).db)
+        .await
+        .map_err(|_| bad_input("a member with this email already exists"))?;
+        Ok(Member::from(created))
     }
 }

@@ -1,11 +1,14 @@
 //! `Issue` and its events.
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{event, grouping_hash, issue, issue_activity, issue_similarity};
+use entity::{
+    event, grouping_hash, issue, issue_activity, issue_similarity, issue_stat, issue_tag, member,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::event::Event;
 use super::project::Project;
+use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
@@ -30,6 +33,44 @@ pub struct SimilarIssue {
     pub issue: Issue,
     /// Estimated distance between their signatures: 0 is identical, 1 shares nothing.
     pub distance: f64,
+}
+
+/// How often one value of a tag was seen on the issue.
+#[derive(SimpleObject)]
+pub struct TagValue {
+    pub value: String,
+    pub count: i64,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+}
+
+/// A tag key of the issue with its most frequent values.
+#[derive(SimpleObject)]
+pub struct TagSummary {
+    pub key: String,
+    /// Events that carried the key.
+    pub total_count: i64,
+    /// Distinct values seen.
+    pub distinct_values: i64,
+    pub top_values: Vec<TagValue>,
+}
+
+/// A person of the organization.
+#[derive(SimpleObject)]
+pub struct Member {
+    pub id: ID,
+    pub email: String,
+    pub name: String,
+}
+
+impl From<member::Model> for Member {
+    fn from(m: member::Model) -> Self {
+        Member {
+            id: ID(m.id.to_string()),
+            email: m.email,
+            name: m.name,
+        }
+    }
 }
 
 /// One entry of the issue's history.
@@ -88,6 +129,109 @@ impl Issue {
     async fn last_release(&self) -> Option<&str> {
         self.0.last_release.as_deref()
     }
+    /// Distinct users affected (by user id, else username, email or IP).
+    async fn user_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        let loaders = ctx.data_unchecked::<Loaders>();
+        Ok(loaders
+            .user_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(internal)?
+            .unwrap_or(0))
+    }
+
+    /// Status parameters: `in_release`, `in_next_release`, `until`, `until_count`, `until_users`.
+    async fn status_details(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.status_details).unwrap_or_default())
+    }
+
+    async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
+        let Some(id) = self.0.assignee_id else {
+            return Ok(None);
+        };
+        Ok(member::Entity::find_by_id(id)
+            .one(&state(ctx).db)
+            .await
+            .map_err(internal)?
+            .map(Member::from))
+    }
+
+    /// Each tag key seen on the issue with its top values (most frequent first).
+    async fn tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10)] top: u64,
+    ) -> async_graphql::Result<Vec<TagSummary>> {
+        let rows = issue_tag::Entity::find()
+            .filter(issue_tag::Column::IssueId.eq(self.0.id))
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        let mut by_key: std::collections::BTreeMap<String, Vec<issue_tag::Model>> =
+            Default::default();
+        for row in rows {
+            by_key.entry(row.key.clone()).or_default().push(row);
+        }
+        Ok(by_key
+            .into_iter()
+            .map(|(key, mut values)| {
+                values.sort_by(|a, b| b.times_seen.cmp(&a.times_seen).then(a.value.cmp(&b.value)));
+                TagSummary {
+                    key,
+                    total_count: values.iter().map(|v| v.times_seen).sum(),
+                    distinct_values: values.len() as i64,
+                    top_values: values
+                        .into_iter()
+                        .take(top.min(100) as usize)
+                        .map(tag_value)
+                        .collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// Every value of one tag key, most frequent first.
+    async fn tag_values(
+        &self,
+        ctx: &Context<'_>,
+        key: String,
+        #[graphql(default = 100)] first: u64,
+    ) -> async_graphql::Result<Vec<TagValue>> {
+        let rows = issue_tag::Entity::find()
+            .filter(issue_tag::Column::IssueId.eq(self.0.id))
+            .filter(issue_tag::Column::Key.eq(key))
+            .order_by_desc(issue_tag::Column::TimesSeen)
+            .order_by_asc(issue_tag::Column::Value)
+            .limit(first.min(1000))
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(tag_value).collect())
+    }
+
+    /// Events per hour or day over a range (default: the last 24 hours).
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        interval: Option<StatsInterval>,
+    ) -> async_graphql::Result<Vec<StatsPoint>> {
+        let range = Range::new(from, to, interval)?;
+        let rows: Vec<(DateTime<Utc>, i64)> = issue_stat::Entity::find()
+            .select_only()
+            .column(issue_stat::Column::Bucket)
+            .column(issue_stat::Column::TimesSeen)
+            .filter(issue_stat::Column::IssueId.eq(self.0.id))
+            .filter(issue_stat::Column::Bucket.gte(range.from))
+            .filter(issue_stat::Column::Bucket.lt(range.to))
+            .into_tuple()
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(range.series(rows))
+    }
+
     /// The issue this one was merged into, when its status is MERGED.
     async fn merged_into_id(&self) -> Option<ID> {
         self.0.merged_into_id.map(|id| ID(id.to_string()))
@@ -220,5 +364,14 @@ impl Issue {
     /// How the issue's primary hash was made: the components and rules behind it.
     async fn grouping(&self) -> Json<serde_json::Value> {
         Json(serde_json::from_str(&self.0.grouping).unwrap_or(serde_json::Value::Null))
+    }
+}
+
+fn tag_value(row: issue_tag::Model) -> TagValue {
+    TagValue {
+        value: row.value,
+        count: row.times_seen,
+        first_seen: row.first_seen,
+        last_seen: row.last_seen,
     }
 }

@@ -2,6 +2,7 @@
 pub mod event;
 pub mod issue;
 pub mod project;
+pub mod stats;
 
 use async_graphql::Enum;
 

@@ -1,13 +1,14 @@
 //! `Project` and its issue list.
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{issue, issue_tag, project, project_key};
+use entity::{environment, issue, issue_tag, project, project_key, project_stat, release};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::issue::Issue;
+use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
@@ -78,6 +79,28 @@ pub struct ProjectKey {
     pub created_at: DateTime<Utc>,
 }
 
+/// Events per bucket by what became of them.
+#[derive(SimpleObject)]
+pub struct ProjectStats {
+    /// Stored events.
+    pub accepted: Vec<StatsPoint>,
+    /// Dropped by an inbound filter.
+    pub filtered: Vec<StatsPoint>,
+    /// Dropped by server-side sampling.
+    pub sampled: Vec<StatsPoint>,
+    /// Refused with 429 by a rate limit.
+    pub rate_limited: Vec<StatsPoint>,
+}
+
+/// A release or an environment seen in the project's events.
+#[derive(SimpleObject)]
+pub struct Seen {
+    pub name: String,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub count: i64,
+}
+
 /// How a project's events are grouped.
 #[derive(SimpleObject)]
 pub struct GroupingSettings {
@@ -111,6 +134,75 @@ impl Project {
     }
     async fn rate_limit_per_minute(&self) -> Option<i32> {
         self.0.rate_limit_per_minute
+    }
+
+    /// Events per hour or day by outcome (accepted, filtered, sampled, rate limited).
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        interval: Option<StatsInterval>,
+    ) -> async_graphql::Result<ProjectStats> {
+        let range = Range::new(from, to, interval)?;
+        let rows = project_stat::Entity::find()
+            .filter(project_stat::Column::ProjectId.eq(self.0.id))
+            .filter(project_stat::Column::Bucket.gte(range.from))
+            .filter(project_stat::Column::Bucket.lt(range.to))
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        let series = |outcome: &str| {
+            range.series(
+                rows.iter()
+                    .filter(|r| r.outcome == outcome)
+                    .map(|r| (r.bucket, r.times_seen)),
+            )
+        };
+        Ok(ProjectStats {
+            accepted: series("accepted"),
+            filtered: series("filtered"),
+            sampled: series("sampled"),
+            rate_limited: series("rate_limited"),
+        })
+    }
+
+    /// Releases seen in events, newest first.
+    async fn releases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
+        let rows = release::Entity::find()
+            .filter(release::Column::ProjectId.eq(self.0.id))
+            .order_by_desc(release::Column::FirstSeen)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Seen {
+                name: r.version,
+                first_seen: r.first_seen,
+                last_seen: r.last_seen,
+                count: r.times_seen,
+            })
+            .collect())
+    }
+
+    /// Environments seen in events, by name.
+    async fn environments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
+        let rows = environment::Entity::find()
+            .filter(environment::Column::ProjectId.eq(self.0.id))
+            .order_by_asc(environment::Column::Name)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|e| Seen {
+                name: e.name,
+                first_seen: e.first_seen,
+                last_seen: e.last_seen,
+                count: e.times_seen,
+            })
+            .collect())
     }
 
     async fn grouping_settings(&self) -> GroupingSettings {

@@ -58,6 +58,20 @@ pub fn normalize_event(
     if let Some(Value::Array(list)) = obj.get("exception").cloned() {
         obj.insert("exception".into(), serde_json::json!({"values": list}));
     }
+    let user_key = obj
+        .get("user")
+        .and_then(|u| u.get("id"))
+        .and_then(Value::as_str)
+        .map(|id| format!("id:{id}"));
+    let tags: Vec<(String, String)> = obj
+        .get("tags")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
     let message = obj
         .get("message")
         .and_then(Value::as_str)
@@ -77,8 +91,8 @@ pub fn normalize_event(
             .and_then(Value::as_str)
             .map(str::to_string),
         message,
-        tags: vec![],
-        user_key: None,
+        tags,
+        user_key,
         payload: raw,
     })
 }

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 use super::issues::{IssueDeltas, Resolver, upsert_tags};
+use super::rollups;
 use super::{WriteJob, Written};
 
 /// Rows per multi-row INSERT: well under SQLite's bound-variable limit.
@@ -23,7 +24,7 @@ pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Wri
     let mut written: Vec<Written> = Vec::with_capacity(jobs.len());
     let mut first_in_batch: HashMap<(i64, &str), usize> = HashMap::new();
     let mut events = Vec::with_capacity(jobs.len());
-    let mut tag_counts = Vec::new();
+    let mut accepted: Vec<(&WriteJob, i64)> = Vec::with_capacity(jobs.len());
     let mut attachments = Vec::new();
 
     for job in jobs {
@@ -40,7 +41,7 @@ pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Wri
         let placement = resolver.place(&txn, job).await?;
         first_in_batch.insert(key, written.len());
         deltas.add(placement.issue_id, job);
-        tag_counts.push((job.project_id, placement.issue_id, job));
+        accepted.push((job, placement.issue_id));
         events.push(event_row(job, placement.issue_id, placement.hash));
         attachments.extend(job.attachments.iter().map(|a| attachment::ActiveModel {
             project_id: Set(job.project_id),
@@ -67,6 +68,9 @@ pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Wri
             .exec(&txn)
             .await?;
     }
+    upsert_tags(&txn, &accepted).await?;
+    // Before counters: reopening an ignored issue may depend on its distinct users.
+    rollups::record(&txn, &accepted).await?;
     let mut regressed = deltas.apply(&txn).await?;
     // The first event of the batch in a reopened issue is the one that regressed it.
     for w in written.iter_mut().filter(|w| !w.duplicate) {
@@ -74,7 +78,6 @@ pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Wri
             w.regressed = true;
         }
     }
-    upsert_tags(&txn, &tag_counts).await?;
     for chunk in attachments.chunks(INSERT_CHUNK) {
         attachment::Entity::insert_many(chunk.to_vec())
             .exec(&txn)

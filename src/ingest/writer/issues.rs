@@ -7,7 +7,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use entity::{grouping_hash, issue, issue_tag};
+use entity::{grouping_hash, issue, issue_tag, release};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -16,7 +16,8 @@ use serde_json::json;
 
 use super::WriteJob;
 use super::similarity;
-use crate::issues::{record_activity, tag_counts};
+use crate::issues::conditions::{self, Facts, Reopen, StatusDetails};
+use crate::issues::{self, record_activity, tag_counts};
 
 pub struct Placement {
     pub issue_id: i64,
@@ -239,23 +240,47 @@ impl IssueDeltas {
     }
 
     /// Updates counters and reopens resolved issues; returns the ids of reopened issues.
+    /// Updates counters and reopens issues whose state the new events end (a resolved issue
+    /// regresses, an ignored one meets its condition); returns the ids of regressed issues.
     pub async fn apply(self, txn: &DatabaseTransaction) -> Result<HashSet<i64>, DbErr> {
         if self.deltas.is_empty() {
             return Ok(HashSet::new());
         }
-        let statuses: Vec<(i64, String, String)> = issue::Entity::find()
+        let issues: Vec<(i64, i64, String, String, i64)> = issue::Entity::find()
             .select_only()
             .column(issue::Column::Id)
+            .column(issue::Column::ProjectId)
             .column(issue::Column::Status)
             .column(issue::Column::StatusDetails)
+            .column(issue::Column::TimesSeen)
             .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
             .into_tuple()
             .all(txn)
             .await?;
+        let now = Utc::now();
         let mut regressed = HashSet::new();
-        for (issue_id, status, details) in statuses {
+        for (issue_id, project_id, status, details, times_seen) in issues {
             let delta = &self.deltas[&issue_id];
-            let reopen = status == "resolved" && regresses(&details, &delta.releases);
+            let details = StatusDetails::parse(&details);
+            let reopen = if status == "resolved" || status == "ignored" {
+                conditions::reopens(&Facts {
+                    status: &status,
+                    details: &details,
+                    releases: &delta.releases,
+                    release_first_seen: &release_first_seen(
+                        txn,
+                        project_id,
+                        &delta.releases,
+                        &details,
+                    )
+                    .await?,
+                    times_seen_after: times_seen + delta.count,
+                    users_after: issues::user_count(txn, issue_id).await?,
+                    now,
+                })
+            } else {
+                None
+            };
             let mut update = issue::Entity::update_many()
                 .col_expr(
                     issue::Column::TimesSeen,
@@ -280,7 +305,7 @@ impl IssueDeltas {
             if let Some((_, release)) = &delta.last_release {
                 update = update.col_expr(issue::Column::LastRelease, Expr::val(release.clone()));
             }
-            if reopen {
+            if reopen.is_some() {
                 update = update
                     .col_expr(issue::Column::Status, Expr::val("unresolved"))
                     .col_expr(issue::Column::StatusDetails, Expr::val("{}"))
@@ -288,37 +313,54 @@ impl IssueDeltas {
                         issue::Column::ResolvedAt,
                         Expr::val(Option::<DateTime<Utc>>::None),
                     );
-                regressed.insert(issue_id);
             }
             update
                 .filter(issue::Column::Id.eq(issue_id))
                 .exec(txn)
                 .await?;
-            if reopen {
-                record_activity(
-                    txn,
-                    issue_id,
-                    "set_regression",
-                    json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) }),
-                    "system",
-                )
-                .await?;
+            let release = json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) });
+            match reopen {
+                Some(Reopen::Regression) => {
+                    regressed.insert(issue_id);
+                    record_activity(txn, issue_id, "set_regression", release, "system").await?;
+                }
+                Some(Reopen::Unignored) => {
+                    let data = json!({ "reason": "ignore condition met", "previous": details });
+                    record_activity(txn, issue_id, "set_unresolved", data, "system").await?;
+                }
+                None => {}
             }
         }
         Ok(regressed)
     }
 }
 
-/// Whether events of these releases reopen an issue resolved with `details`. An issue resolved
-/// "in release X" only regresses on events of another release.
-fn regresses(details: &str, releases: &[Option<String>]) -> bool {
-    let details: serde_json::Value = serde_json::from_str(details).unwrap_or_default();
-    match details.get("in_release").and_then(|r| r.as_str()) {
-        Some(resolved_in) => releases
-            .iter()
-            .any(|r| r.as_deref().is_some_and(|r| r != resolved_in)),
-        None => true,
+/// First-seen times of the releases a reopen decision compares.
+async fn release_first_seen(
+    txn: &DatabaseTransaction,
+    project_id: i64,
+    releases: &[Option<String>],
+    details: &StatusDetails,
+) -> Result<HashMap<String, DateTime<Utc>>, DbErr> {
+    let names: HashSet<&str> = releases
+        .iter()
+        .flatten()
+        .map(String::as_str)
+        .chain(details.in_release.as_deref())
+        .collect();
+    if names.is_empty() {
+        return Ok(HashMap::new());
     }
+    let rows: Vec<(String, DateTime<Utc>)> = release::Entity::find()
+        .select_only()
+        .column(release::Column::Version)
+        .column(release::Column::FirstSeen)
+        .filter(release::Column::ProjectId.eq(project_id))
+        .filter(release::Column::Version.is_in(names))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// (project, issue, key, value) of a tag count row.
@@ -329,10 +371,11 @@ type TagCount = (i64, DateTime<Utc>, DateTime<Utc>);
 /// Adds the batch's tag occurrences to `issue_tag`, one upsert per distinct (issue, key, value).
 pub async fn upsert_tags(
     txn: &DatabaseTransaction,
-    occurrences: &[(i64, i64, &WriteJob)],
+    accepted: &[(&WriteJob, i64)],
 ) -> Result<(), DbErr> {
     let mut counts: HashMap<TagKey, TagCount> = HashMap::new();
-    for (project_id, issue_id, job) in occurrences {
+    for (job, issue_id) in accepted {
+        let project_id = &job.project_id;
         let t = job.event.timestamp;
         for (key, value) in &job.tags {
             let entry = counts

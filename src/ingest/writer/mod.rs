@@ -12,6 +12,7 @@
 //! growing without bound.
 mod batch;
 mod issues;
+pub mod rollups;
 mod similarity;
 
 use std::time::Duration;

@@ -1,0 +1,28 @@
+//! Counting upserts. Several tables count occurrences of a key (tag values, releases,
+//! environments, hourly buckets): a write adds its count to an existing row and widens its
+//! first/last seen, in one `INSERT … ON CONFLICT … DO UPDATE` so concurrent writers never lose
+//! an increment.
+use sea_orm::EntityTrait;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoIden, OnConflict};
+
+/// `ON CONFLICT (key…) DO UPDATE`: `times_seen` adds up; `first_seen` takes the least and
+/// `last_seen` the greatest value when the table has them.
+pub fn accumulate<E: EntityTrait>(
+    table: E,
+    key: impl IntoIterator<Item = E::Column>,
+    times_seen: E::Column,
+    first_seen: Option<E::Column>,
+    last_seen: Option<E::Column>,
+) -> OnConflict {
+    let existing = |column: E::Column| Expr::col((table.into_iden(), column));
+    let incoming = |column: E::Column| Expr::col((Alias::new("excluded"), column));
+    let mut on_conflict = OnConflict::columns(key);
+    on_conflict.value(times_seen, existing(times_seen).add(incoming(times_seen)));
+    if let Some(first) = first_seen {
+        on_conflict.value(first, Func::least([existing(first), incoming(first)]));
+    }
+    if let Some(last) = last_seen {
+        on_conflict.value(last, Func::greatest([existing(last), incoming(last)]));
+    }
+    on_conflict
+}

@@ -1,0 +1,243 @@
+//! Issue lifecycle end to end: resolve and regress, release resolutions, ignore conditions,
+//! assignment and comments, bulk updates, tag top values, statistics, releases and environments.
+mod common;
+
+use common::TestServer;
+use serde_json::{Value, json};
+
+async fn status(server: &TestServer, issue: &str) -> Value {
+    server
+        .graphql(
+            "query($id: ID!) { issue(id: $id) { status statusDetails count userCount activity { kind actor data } } }",
+            json!({ "id": issue }),
+        )
+        .await["issue"]
+        .clone()
+}
+
+fn event(message: &str, release: Option<&str>) -> Value {
+    json!({ "message": message, "release": release, "environment": "prod", "user": { "id": "u1" } })
+}
+
+async fn resolved_issue_regresses_on_a_new_event(server: TestServer) {
+    let (_, issue) = server.ingest(event("boom", Some("1.0"))).await;
+    server
+        .graphql(
+            "mutation($id: ID!) { resolveIssue(id: $id) { status } }",
+            json!({ "id": issue }),
+        )
+        .await;
+    assert_eq!(status(&server, &issue).await["status"], "RESOLVED");
+    let (_, again) = server.ingest(event("boom", Some("1.0"))).await;
+    assert_eq!(again, issue);
+    let now = status(&server, &issue).await;
+    assert_eq!(now["status"], "UNRESOLVED");
+    let kinds: Vec<&str> = now["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["set_resolved", "set_regression"]);
+    assert_eq!(now["activity"][1]["actor"], "system");
+}
+
+async fn resolved_in_next_release_regresses_only_on_a_newer_release(server: TestServer) {
+    let (_, issue) = server.ingest(event("old bug", Some("1.0"))).await;
+    let data = server
+        .graphql(
+            "mutation($id: ID!) { resolveIssue(id: $id, inNextRelease: true) { status statusDetails } }",
+            json!({ "id": issue }),
+        )
+        .await;
+    assert_eq!(data["resolveIssue"]["statusDetails"]["in_release"], "1.0");
+    // Stragglers of the release it was fixed after: still resolved.
+    server.ingest(event("old bug", Some("1.0"))).await;
+    server.ingest(event("old bug", None)).await;
+    assert_eq!(status(&server, &issue).await["status"], "RESOLVED");
+    // The next release still has it: regression.
+    server.ingest(event("old bug", Some("1.1"))).await;
+    assert_eq!(status(&server, &issue).await["status"], "UNRESOLVED");
+}
+
+async fn ignored_issue_comes_back_when_its_condition_is_met(server: TestServer) {
+    let (_, issue) = server.ingest(event("noisy", None)).await;
+    server
+        .graphql(
+            "mutation($id: ID!) { ignoreIssue(id: $id, until: { untilMoreEvents: 3 }) { status } }",
+            json!({ "id": issue }),
+        )
+        .await;
+    server.ingest(event("noisy", None)).await;
+    server.ingest(event("noisy", None)).await;
+    assert_eq!(status(&server, &issue).await["status"], "IGNORED");
+    server.ingest(event("noisy", None)).await;
+    let now = status(&server, &issue).await;
+    assert_eq!(now["status"], "UNRESOLVED");
+    assert_eq!(now["count"], 4);
+
+    // Ignored forever stays ignored.
+    server
+        .graphql(
+            "mutation($id: ID!) { ignoreIssue(id: $id) { status } }",
+            json!({ "id": issue }),
+        )
+        .await;
+    for _ in 0..3 {
+        server.ingest(event("noisy", None)).await;
+    }
+    assert_eq!(status(&server, &issue).await["status"], "IGNORED");
+    let error = server
+        .graphql_error(
+            "mutation($id: ID!) { ignoreIssue(id: $id, until: { forMinutes: 0 }) { status } }",
+            json!({ "id": issue }),
+        )
+        .await;
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+async fn assignment_comments_and_bulk_updates(server: TestServer) {
+    let (_, issue) = server.ingest(event("first", None)).await;
+    server.ingest(event("second", None)).await;
+    server
+        .ingest(json!({ "message": "third", "level": "warning" }))
+        .await;
+    let member = server
+        .graphql(
+            "mutation { createMember(email: \"Dev@Example.com\", name: \"Dev\") { id email } }",
+            json!({}),
+        )
+        .await["createMember"]
+        .clone();
+    assert_eq!(member["email"], "dev@example.com");
+    let data = server
+        .graphql(
+            "mutation($id: ID!, $m: ID) { assignIssue(id: $id, memberId: $m) { assignee { email } } }",
+            json!({ "id": issue, "m": member["id"] }),
+        )
+        .await;
+    assert_eq!(data["assignIssue"]["assignee"]["email"], "dev@example.com");
+    server
+        .graphql(
+            "mutation($id: ID!) { addComment(issueId: $id, text: \"looking into it\") { id } }",
+            json!({ "id": issue }),
+        )
+        .await;
+    let kinds: Vec<String> = status(&server, &issue).await["activity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["assigned", "note"]);
+
+    let data = server
+        .graphql(
+            "mutation($p: ID!) { bulkUpdateIssues(projectId: $p, filter: { level: [ERROR] }, status: RESOLVED) }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(data["bulkUpdateIssues"], 2);
+    let data = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { issues(filter: { status: [RESOLVED] }) { totalCount } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(data["project"]["issues"]["totalCount"], 2);
+}
+
+async fn tags_stats_releases_and_environments(server: TestServer) {
+    let mut issue = String::new();
+    for (i, browser) in ["Chrome", "Chrome", "Firefox"].iter().enumerate() {
+        let (_, id) = server
+            .ingest(json!({
+                "message": "render failed",
+                "release": format!("web@{}", i % 2),
+                "environment": if i == 2 { "staging" } else { "prod" },
+                "user": { "id": format!("user-{i}") },
+                "tags": { "browser": browser },
+            }))
+            .await;
+        issue = id;
+    }
+    let data = server
+        .graphql(
+            r#"query($id: ID!, $p: ID!) {
+                issue(id: $id) {
+                    userCount
+                    tags { key totalCount distinctValues topValues { value count } }
+                    tagValues(key: "browser") { value count }
+                    stats { bucket count }
+                    daily: stats(interval: DAY) { count }
+                }
+                project(id: $p) {
+                    stats { accepted { count } filtered { count } }
+                    releases { name count }
+                    environments { name count }
+                }
+            }"#,
+            json!({ "id": issue, "p": server.project_id.to_string() }),
+        )
+        .await;
+    let issue = &data["issue"];
+    assert_eq!(issue["userCount"], 3);
+    let browser = issue["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "browser")
+        .unwrap();
+    assert_eq!(browser["totalCount"], 3);
+    assert_eq!(browser["distinctValues"], 2);
+    assert_eq!(
+        browser["topValues"][0],
+        json!({ "value": "Chrome", "count": 2 })
+    );
+    assert_eq!(
+        issue["tagValues"],
+        json!([{ "value": "Chrome", "count": 2 }, { "value": "Firefox", "count": 1 }])
+    );
+    let total = |series: &Value| {
+        series
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["count"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    assert_eq!(total(&issue["stats"]), 3);
+    assert_eq!(issue["stats"].as_array().unwrap().len(), 25);
+    assert_eq!(total(&issue["daily"]), 3);
+    let project = &data["project"];
+    assert_eq!(total(&project["stats"]["accepted"]), 3);
+    assert_eq!(total(&project["stats"]["filtered"]), 0);
+    let mut releases: Vec<(String, i64)> = project["releases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_string(),
+                r["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    releases.sort();
+    assert_eq!(
+        releases,
+        [("web@0".to_string(), 2), ("web@1".to_string(), 1)]
+    );
+    assert_eq!(
+        project["environments"],
+        json!([{ "name": "prod", "count": 2 }, { "name": "staging", "count": 1 }])
+    );
+}
+
+on_both_databases!(
+    resolved_issue_regresses_on_a_new_event,
+    resolved_in_next_release_regresses_only_on_a_newer_release,
+    ignored_issue_comes_back_when_its_condition_is_met,
+    assignment_comments_and_bulk_updates,
+    tags_stats_releases_and_environments,
+);
