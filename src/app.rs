@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
-use crate::{db, http};
+use crate::{db, http, retention};
 
 /// Everything a request handler may need; cheap to clone.
 #[derive(Clone)]
@@ -39,6 +39,7 @@ impl Server {
         if config.listen.port() == 0 && config.public_url.ends_with(":0") {
             config.public_url = format!("http://{addr}");
         }
+        retention::spawn(db.clone(), config.retention_interval);
         let pipeline = Pipeline::new(db.clone(), config.ingest.clone());
         let state = AppState {
             db,

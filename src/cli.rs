@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::accounts::{organizations, projects, tokens};
 use crate::app::Server;
 use crate::config::{Config, DatabaseArgs, ServeArgs};
-use crate::{db, graphql};
+use crate::{db, graphql, retention};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -28,6 +28,8 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Delete events past their retention (and issues left empty) once, then exit.
+    Cleanup,
     /// Manage projects.
     #[command(subcommand)]
     Project(ProjectCommand),
@@ -73,6 +75,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Migrate) => {
             db::connect_and_migrate(&database_url).await?;
             println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::Cleanup) => {
+            let db = db::connect_and_migrate(&database_url).await?;
+            let report = retention::run_once(&db, chrono::Utc::now()).await?;
+            println!(
+                "deleted {} events, {} attachments, {} issues",
+                report.events, report.attachments, report.issues
+            );
             Ok(())
         }
         Some(Command::Schema) => {

@@ -32,6 +32,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: String,
     pub ingest: IngestLimits,
+    /// How often the retention job runs.
+    pub retention_interval: std::time::Duration,
 }
 
 impl Config {
@@ -45,6 +47,7 @@ impl Config {
             listen,
             public_url,
             ingest: IngestLimits::default(),
+            retention_interval: std::time::Duration::from_secs(3600),
         }
     }
 }

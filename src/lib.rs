@@ -14,3 +14,4 @@ pub mod grouping;
 pub mod http;
 pub mod ingest;
 pub mod issues;
+pub mod retention;

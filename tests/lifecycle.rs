@@ -241,3 +241,57 @@ on_both_databases!(
     assignment_comments_and_bulk_updates,
     tags_stats_releases_and_environments,
 );
+
+/// Backdates an issue's events (and the issue's last seen) by `days`.
+async fn age_issue(server: &TestServer, issue: &str, days: i64) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let past = chrono::Utc::now() - chrono::Duration::days(days);
+    let id: i64 = issue.parse().unwrap();
+    entity::event::Entity::update_many()
+        .col_expr(entity::event::Column::ReceivedAt, Expr::val(past))
+        .filter(entity::event::Column::IssueId.eq(id))
+        .exec(&server.db)
+        .await
+        .unwrap();
+    entity::issue::Entity::update_many()
+        .col_expr(entity::issue::Column::LastSeen, Expr::val(past))
+        .filter(entity::issue::Column::Id.eq(id))
+        .exec(&server.db)
+        .await
+        .unwrap();
+}
+
+async fn retention_deletes_exactly_the_expired_rows(server: TestServer) {
+    let (_, old) = server.ingest(event("old", None)).await;
+    server.ingest(event("old", None)).await;
+    let (_, mixed) = server.ingest(event("mixed", None)).await;
+    let (_, fresh) = server.ingest(event("fresh", None)).await;
+    age_issue(&server, &old, 100).await;
+    age_issue(&server, &mixed, 100).await;
+    // One recent event keeps the "mixed" issue alive.
+    server.ingest(event("mixed", None)).await;
+
+    let report = larder::retention::run_once(&server.db, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(report.events, 3, "two of `old`, one of `mixed`");
+    assert_eq!(report.issues, 1, "`old` has no events left");
+    assert_eq!(server.count_rows("event").await, 2);
+    let data = server
+        .graphql(
+            "query($a: ID!, $b: ID!, $c: ID!) { a: issue(id: $a) { id } b: issue(id: $b) { count } c: issue(id: $c) { count } }",
+            json!({ "a": old, "b": mixed, "c": fresh }),
+        )
+        .await;
+    assert!(data["a"].is_null());
+    assert_eq!(data["b"]["count"], 2, "counters are kept");
+    assert_eq!(data["c"]["count"], 1);
+
+    // Nothing more to do on a second run.
+    let again = larder::retention::run_once(&server.db, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again, larder::retention::Report::default());
+}
+
+on_both_databases!(retention_deletes_exactly_the_expired_rows);
