@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
+use crate::live::LiveIssues;
 use crate::{db, http, retention};
 
 /// Everything a request handler may need; cheap to clone.
@@ -16,6 +17,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub pipeline: Arc<Pipeline>,
+    pub live: LiveIssues,
 }
 
 /// A server bound to its port, ready to serve.
@@ -40,11 +42,13 @@ impl Server {
             config.public_url = format!("http://{addr}");
         }
         retention::spawn(db.clone(), config.retention_interval);
-        let pipeline = Pipeline::new(db.clone(), config.ingest.clone());
+        let live = LiveIssues::default();
+        let pipeline = Pipeline::new(db.clone(), config.ingest.clone(), live.clone());
         let state = AppState {
             db,
             config: Arc::new(config),
             pipeline,
+            live,
         };
         let schema = build_schema(Some(state.clone()));
         Ok(Server {

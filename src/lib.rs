@@ -14,4 +14,5 @@ pub mod grouping;
 pub mod http;
 pub mod ingest;
 pub mod issues;
+pub mod live;
 pub mod retention;

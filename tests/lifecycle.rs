@@ -295,3 +295,88 @@ async fn retention_deletes_exactly_the_expired_rows(server: TestServer) {
 }
 
 on_both_databases!(retention_deletes_exactly_the_expired_rows);
+
+async fn subscription_delivers_issue_changes(server: TestServer) {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, client::IntoClientRequest};
+
+    let mut request = format!("{}/graphql/ws", server.url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects");
+    let send = |value: Value| Message::Text(value.to_string().into());
+    socket
+        .send(send(
+            json!({ "type": "connection_init", "payload": { "token": server.token } }),
+        ))
+        .await
+        .unwrap();
+    let next_json = |message: Option<Result<Message, _>>| -> Value {
+        match message {
+            Some(Ok(Message::Text(text))) => serde_json::from_str(&text).unwrap(),
+            other => panic!("unexpected websocket message {other:?}"),
+        }
+    };
+    assert_eq!(next_json(socket.next().await)["type"], "connection_ack");
+    socket
+        .send(send(json!({
+            "id": "1", "type": "subscribe",
+            "payload": {
+                "query": "subscription($p: ID!) { issueChanged(projectId: $p) { kind issue { title count } } }",
+                "variables": { "p": server.project_id.to_string() },
+            },
+        })))
+        .await
+        .unwrap();
+    // The subscription is registered asynchronously: keep ingesting until the first change arrives.
+    let mut received = None;
+    for _ in 0..50 {
+        server.ingest(json!({ "message": "live 0" })).await;
+        if let Ok(message) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), socket.next()).await
+        {
+            received = Some(next_json(message));
+            break;
+        }
+    }
+    let message = received.expect("a change arrives over the websocket");
+    assert_eq!(message["type"], "next", "{message}");
+    let change = &message["payload"]["data"]["issueChanged"];
+    assert_eq!(change["issue"]["title"], "live 0");
+    assert!(
+        ["CREATED", "NEW_EVENTS"].contains(&change["kind"].as_str().unwrap()),
+        "{change}"
+    );
+
+    // A bad token is refused at connection time.
+    let mut request = format!("{}/graphql/ws", server.url.replace("http://", "ws://"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(send(
+            json!({ "type": "connection_init", "payload": { "token": "ldr_wrong" } }),
+        ))
+        .await
+        .unwrap();
+    match socket.next().await {
+        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => {}
+        Some(Ok(Message::Text(text))) => assert_ne!(
+            serde_json::from_str::<Value>(&text).unwrap()["type"],
+            "connection_ack"
+        ),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+on_both_databases!(subscription_delivers_issue_changes);

@@ -8,25 +8,27 @@ mod mutation;
 mod pagination;
 mod query;
 mod scope;
+mod subscription;
 mod types;
 
-use async_graphql::{Context, EmptySubscription, ErrorExtensions, Schema};
+use async_graphql::{Context, ErrorExtensions, Schema};
 
 pub use loaders::Loaders;
 use mutation::MutationRoot;
 use query::QueryRoot;
+use subscription::SubscriptionRoot;
 
 use crate::accounts::tokens::Viewer;
 use crate::app::AppState;
 
-pub type LarderSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type LarderSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Deep or wide queries are refused before they reach the database.
 const MAX_DEPTH: usize = 12;
 const MAX_COMPLEXITY: usize = 2_000;
 
 pub fn build_schema(state: Option<AppState>) -> LarderSchema {
-    let mut builder = Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+    let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(state) = state {

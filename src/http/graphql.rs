@@ -1,8 +1,9 @@
 //! `POST /graphql` (authenticated) and `GET /graphql` (the GraphiQL page).
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::Data;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
@@ -12,7 +13,50 @@ use crate::app::AppState;
 use crate::graphql::{LarderSchema, Loaders};
 
 pub async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
+            .finish(),
+    )
+}
+
+/// `GET /graphql/ws`: subscriptions. The `connection_init` payload carries the token as
+/// `{"Authorization": "Bearer …"}` (what GraphiQL sends from its headers) or `{"token": "…"}`.
+pub async fn subscriptions(
+    State((state, schema)): State<(AppState, LarderSchema)>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload
+                        .get("token")
+                        .and_then(|t| t.as_str())
+                        .or_else(|| {
+                            payload
+                                .get("Authorization")
+                                .or_else(|| payload.get("authorization"))
+                                .and_then(|h| h.as_str())
+                                .and_then(|h| h.strip_prefix("Bearer "))
+                        })
+                        .ok_or_else(|| {
+                            async_graphql::Error::new("missing API token in connection_init")
+                        })?;
+                    let viewer = tokens::authenticate(&state.db, token.trim())
+                        .await
+                        .map_err(|_| async_graphql::Error::new("database unavailable"))?
+                        .ok_or_else(|| async_graphql::Error::new("invalid or revoked API token"))?;
+                    let mut data = Data::default();
+                    data.insert(viewer);
+                    data.insert(Loaders::new(state.db.clone()));
+                    Ok(data)
+                })
+                .serve()
+        })
 }
 
 /// Every operation, introspection included, needs `Authorization: Bearer <token>`.

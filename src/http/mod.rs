@@ -17,7 +17,11 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
             "/graphql",
             get(graphql::graphiql)
                 .post(graphql::execute)
-                .with_state((state.clone(), schema)),
+                .with_state((state.clone(), schema.clone())),
+        )
+        .route(
+            "/graphql/ws",
+            get(graphql::subscriptions).with_state((state.clone(), schema)),
         )
         .merge(ingest::router(state.clone()))
         .with_state(state)

@@ -15,6 +15,7 @@ use super::tags;
 use super::writer::{NewAttachment, WriteError, WriteJob, WriterHandle};
 use crate::config::IngestLimits;
 use crate::grouping::group_event;
+use crate::live::LiveIssues;
 
 /// What happened to an accepted event.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,8 +45,8 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(db: DatabaseConnection, limits: IngestLimits) -> Arc<Self> {
-        let writer = WriterHandle::spawn(db.clone(), limits.writer_queue, limits.max_batch);
+    pub fn new(db: DatabaseConnection, limits: IngestLimits, live: LiveIssues) -> Arc<Self> {
+        let writer = WriterHandle::spawn(db.clone(), limits.writer_queue, limits.max_batch, live);
         Arc::new(Pipeline {
             db,
             keys: KeyCache::default(),

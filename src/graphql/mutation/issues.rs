@@ -14,6 +14,7 @@ use crate::graphql::types::project::{IssueFilter, filter_condition};
 use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
 use crate::issues::conditions::StatusDetails;
 use crate::issues::{self, record_activity};
+use crate::live::{ChangeKind, IssueChange};
 
 /// Most issues one bulk update changes.
 const BULK_LIMIT: u64 = 1_000;
@@ -44,6 +45,15 @@ async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<issue::Model>
     Ok(issue)
 }
 
+/// Tells live subscribers a person changed the issue.
+fn announce(ctx: &Context<'_>, issue: &issue::Model) {
+    state(ctx).live.publish(IssueChange {
+        project_id: issue.project_id,
+        issue_id: issue.id,
+        kind: ChangeKind::Updated,
+    });
+}
+
 #[Object]
 impl IssueMutations {
     /// Sets an issue's status plainly (no release or ignore conditions).
@@ -69,6 +79,7 @@ impl IssueMutations {
         )
         .await
         .map_err(internal)?;
+        announce(ctx, &updated);
         Ok(Issue(updated))
     }
 
@@ -98,6 +109,7 @@ impl IssueMutations {
         let updated = issues::set_status(&state(ctx).db, issue, "resolved", details, actor)
             .await
             .map_err(internal)?;
+        announce(ctx, &updated);
         Ok(Issue(updated))
     }
 
@@ -136,6 +148,7 @@ impl IssueMutations {
         let updated = issues::set_status(db, issue, "ignored", details, actor)
             .await
             .map_err(internal)?;
+        announce(ctx, &updated);
         Ok(Issue(updated))
     }
 
@@ -170,6 +183,7 @@ impl IssueMutations {
             .await
             .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
+        announce(ctx, &updated);
         Ok(Issue(updated))
     }
 

@@ -22,6 +22,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::grouping::GroupingOutcome;
 use crate::ingest::normalize::NormalizedEvent;
+use crate::live::{ChangeKind, IssueChange, LiveIssues};
 
 /// One event on its way to the database.
 pub struct WriteJob {
@@ -83,9 +84,14 @@ pub struct WriterHandle {
 
 impl WriterHandle {
     /// Starts the writer task on `db`.
-    pub fn spawn(db: DatabaseConnection, queue_capacity: usize, max_batch: usize) -> Self {
+    pub fn spawn(
+        db: DatabaseConnection,
+        queue_capacity: usize,
+        max_batch: usize,
+        live: LiveIssues,
+    ) -> Self {
         let (queue, receiver) = mpsc::channel(queue_capacity);
-        tokio::spawn(run(db, receiver, max_batch));
+        tokio::spawn(run(db, receiver, max_batch, live));
         WriterHandle { queue }
     }
 
@@ -104,12 +110,31 @@ async fn run(
     db: DatabaseConnection,
     mut receiver: mpsc::Receiver<(WriteJob, Reply)>,
     max_batch: usize,
+    live: LiveIssues,
 ) {
     let mut pending = Vec::with_capacity(max_batch);
     while receiver.recv_many(&mut pending, max_batch).await > 0 {
         let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
             std::mem::take(&mut pending).into_iter().unzip();
+        let projects: Vec<i64> = jobs.iter().map(|j| j.project_id).collect();
         let results = write_with_retry(&db, jobs).await;
+        for (project_id, result) in projects.into_iter().zip(&results) {
+            if let Ok(written) = result.as_ref()
+                && !written.duplicate
+            {
+                live.publish(IssueChange {
+                    project_id,
+                    issue_id: written.issue_id,
+                    kind: if written.new_issue {
+                        ChangeKind::Created
+                    } else if written.regressed {
+                        ChangeKind::Regressed
+                    } else {
+                        ChangeKind::NewEvents
+                    },
+                });
+            }
+        }
         for (reply, result) in replies.into_iter().zip(results) {
             // A requester that gave up (client disconnected) still had its event stored.
             let _ = reply.send(result);
