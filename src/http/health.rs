@@ -23,3 +23,8 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
         )
     }
 }
+
+/// Ingest counters in the Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> String {
+    state.pipeline.metrics.render()
+}

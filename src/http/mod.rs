@@ -13,6 +13,7 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .route(
             "/graphql",
             get(graphql::graphiql)

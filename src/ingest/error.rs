@@ -1,40 +1,74 @@
-//! Ingest errors: an HTTP status and Relay-style `{"detail", "causes"}` body.
+//! Ingest errors: an HTTP status and Relay's `{"detail", "causes"}` body, plus the back-off
+//! headers SDKs honour.
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestError {
     pub status: u16,
     pub detail: String,
     pub causes: Vec<String>,
+    /// Seconds for `Retry-After` (429 and 503).
+    pub retry_after: Option<u64>,
+    /// `X-Sentry-Rate-Limits` value (429).
+    pub rate_limits: Option<String>,
 }
+
+/// Seconds an overloaded server asks SDKs to wait.
+const OVERLOAD_RETRY_AFTER: u64 = 5;
 
 impl IngestError {
     pub fn new(status: u16, detail: impl Into<String>) -> Self {
         IngestError {
             status,
             detail: detail.into(),
-            causes: Vec::new(),
+            ..Default::default()
         }
     }
+
+    /// `400 invalid event envelope` with the reason as cause, as Relay answers framing errors.
+    pub fn invalid_envelope(cause: impl Into<String>) -> Self {
+        IngestError {
+            causes: vec![cause.into()],
+            ..Self::new(400, "invalid event envelope")
+        }
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(400, detail)
     }
+
+    /// The answer Relay gives for unknown or disabled keys and keys of another project.
+    pub fn rejected_key() -> Self {
+        Self::new(403, "event submission rejected with_reason: ProjectId")
+    }
+
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(403, detail)
     }
+
+    /// The writer's queue is full: SDKs should retry later.
     pub fn overloaded() -> Self {
-        Self::new(
-            503,
-            "could not schedule event processing: ingest queue is full",
-        )
+        IngestError {
+            retry_after: Some(OVERLOAD_RETRY_AFTER),
+            ..Self::new(
+                503,
+                "could not schedule event processing: ingest queue is full",
+            )
+        }
     }
+
     pub fn unavailable(detail: &str) -> Self {
-        Self::new(503, format!("event could not be stored: {detail}"))
+        IngestError {
+            retry_after: Some(OVERLOAD_RETRY_AFTER),
+            ..Self::new(503, format!("event could not be stored: {detail}"))
+        }
     }
+
     pub fn database(error: sea_orm::DbErr) -> Self {
         tracing::warn!(%error, "database error during ingest");
-        Self::new(503, "database unavailable")
+        Self::unavailable("database unavailable")
     }
+
     pub fn to_json(&self) -> Value {
         if self.causes.is_empty() {
             json!({ "detail": self.detail })

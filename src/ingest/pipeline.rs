@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::IngestError;
 use super::keys::KeyCache;
+use super::metrics::Metrics;
 use super::normalize::{NormalizeContext, ScrubSettings, normalize_event};
 use super::projects::{ProjectCache, ProjectSettings};
 use super::tags;
@@ -41,6 +42,7 @@ pub struct Pipeline {
     pub keys: KeyCache,
     pub projects: ProjectCache,
     pub limits: IngestLimits,
+    pub metrics: Metrics,
     writer: WriterHandle,
 }
 
@@ -52,6 +54,7 @@ impl Pipeline {
             keys: KeyCache::default(),
             projects: ProjectCache::default(),
             limits,
+            metrics: Metrics::default(),
             writer,
         })
     }
