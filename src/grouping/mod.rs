@@ -1,63 +1,483 @@
-//! TEMPORARY minimal grouping (replaced by the full algorithm).
+//! Step 6: grouping. Turns a normalised event into the hashes that route it to an issue, plus
+//! the issue's title and culprit and an explanation of every component that made the hash.
+//!
+//! Fingerprint sources, in order:
+//! 1. a project fingerprint rule (`rules`) — replaces any fingerprint the SDK sent;
+//! 2. the event's own `fingerprint` (variables expanded, `{{ default }}` = the default hash input);
+//! 3. the default algorithm:
+//!    - exceptions: for each exception of the chain, its type and its **crash site** — the
+//!      innermost application frame (module or file, function, source line; never line numbers).
+//!      One faulty code site is one bug whatever path led to it, so callers do not split an
+//!      issue; recursion depth, library frames and the handled/unhandled mechanism do not either.
+//!      With no application frame the whole (recursion-collapsed) stack counts; with no stack,
+//!      the type and the parameterised value;
+//!    - a thread or top-level stack trace the same way;
+//!    - the message template (`logentry.message`, else the message with variable parts replaced);
+//!    - else the fallback bucket.
+//!
+//! The algorithm is versioned ([`CURRENT_CONFIG`], stored per project): a change of behaviour is a
+//! new config id, never a silent change that would split every existing issue.
+mod fingerprint;
+mod frames;
+mod message;
+mod rules;
+pub mod similarity;
+
+use serde::Serialize;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+pub use rules::{FingerprintRules, RuleError};
+pub use similarity::SimilarityFeatures;
+
+use frames::Frame;
+
+/// The grouping algorithm new projects use.
 pub const CURRENT_CONFIG: &str = "larder:2026-11";
-pub struct FingerprintRules;
-impl FingerprintRules {
-    pub fn parse(_t: &str) -> Result<Self, String> {
-        Ok(FingerprintRules)
-    }
-    pub fn empty() -> Self {
-        FingerprintRules
-    }
-}
+
+/// Longest title kept (Sentry cuts the exception value similarly).
+const MAX_TITLE: usize = 200;
+
 pub struct GroupingConfig {
     pub id: String,
     pub rules: FingerprintRules,
 }
-#[derive(Default)]
-pub struct SimilarityFeatures;
+
+/// Why an event got its hash.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explanation {
+    pub config: String,
+    /// `fingerprint_rule`, `custom_fingerprint`, `exception`, `stacktrace`, `exception_value`,
+    /// `message` or `fallback`.
+    pub source: &'static str,
+    /// The project rule that matched, as written.
+    pub rule: Option<String>,
+    /// The fingerprint that decided, when one did.
+    pub fingerprint: Option<Vec<String>>,
+    /// Every component considered, with whether it contributed and why (not).
+    pub components: Vec<Component>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Component {
+    pub kind: &'static str,
+    pub value: String,
+    pub contributes: bool,
+    pub hint: Option<String>,
+}
+
 pub struct GroupingOutcome {
+    /// 32 lowercase hex; the primary first.
     pub hashes: Vec<String>,
-    pub explanation: Value,
+    pub explanation: Explanation,
     pub title: String,
     pub culprit: Option<String>,
     pub similarity: SimilarityFeatures,
 }
-pub fn group_event(event: &Value, _c: &GroupingConfig) -> GroupingOutcome {
-    let exc = event
+
+/// One exception of the chain with its normalised frames (and the raw frames for rules).
+struct Exception<'a> {
+    kind: Option<&'a str>,
+    value: Option<&'a str>,
+    synthetic: bool,
+    stack: Stack<'a>,
+}
+
+/// Normalised frames and the raw frames they index into (rules match raw fields).
+#[derive(Default)]
+struct Stack<'a> {
+    frames: Vec<Frame>,
+    raw: &'a [Value],
+}
+
+impl<'a> Stack<'a> {
+    fn new(raw: Option<&'a Vec<Value>>, platform: &str) -> Self {
+        let raw = raw.map(Vec::as_slice).unwrap_or(&[]);
+        Stack {
+            frames: frames::normalize(raw, platform),
+            raw,
+        }
+    }
+
+    fn pairs(&self) -> impl Iterator<Item = (&Frame, &Value)> {
+        self.frames.iter().map(|f| (f, &self.raw[f.raw_index]))
+    }
+}
+
+/// What the default algorithm decided.
+pub(crate) struct Default {
+    source: &'static str,
+    components: Vec<Component>,
+    /// The contributing values, in order: the hash input.
+    values: Vec<String>,
+}
+
+pub fn group_event(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
+    let platform = event
+        .get("platform")
+        .and_then(Value::as_str)
+        .unwrap_or("other");
+    let chain = exceptions(event, platform);
+    let stack = standalone_stack(event, platform);
+    let default = default_grouping(event, &chain, &stack);
+    let all_frames: Vec<(&Frame, &Value)> = chain
+        .iter()
+        .flat_map(|e| e.stack.pairs())
+        .chain(stack.pairs())
+        .collect();
+    let crash = crash_frame(&chain, &stack);
+
+    let rule = config.rules.first_match(&rules::Subject {
+        event,
+        frames: &all_frames,
+    });
+    let custom = match rule {
+        Some(rule) => Some(("fingerprint_rule", rule.fingerprint.clone())),
+        None => event
+            .get("fingerprint")
+            .and_then(Value::as_array)
+            .map(|f| {
+                f.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .filter(|f| !f.is_empty() && !fingerprint::is_default_only(f))
+            .map(|f| ("custom_fingerprint", f)),
+    };
+    let variables = fingerprint::Variables {
+        event,
+        crash,
+        default_values: &default.values,
+    };
+    let (source, values, fingerprint, components) = match custom {
+        Some((source, entries)) => {
+            let values = variables.expand(&entries);
+            let mut components = default.components.clone();
+            let hybrid = entries
+                .iter()
+                .any(|e| fingerprint::variable(e) == Some("default"));
+            for component in &mut components {
+                if !hybrid {
+                    component.contributes = false;
+                    component.hint = Some("a fingerprint decides instead".into());
+                }
+            }
+            (source, values, Some(entries), components)
+        }
+        None => (
+            default.source,
+            default.values.clone(),
+            None,
+            default.components.clone(),
+        ),
+    };
+    let title = match rule.and_then(|r| r.title.as_deref()) {
+        Some(template) => variables.expand_text(template),
+        None => title(event, &chain),
+    };
+    GroupingOutcome {
+        hashes: vec![hash(&values)],
+        explanation: Explanation {
+            config: config.id.clone(),
+            source,
+            rule: rule.map(|r| r.text.clone()),
+            fingerprint,
+            components,
+        },
+        title: cut(&title, MAX_TITLE),
+        culprit: culprit(event, crash),
+        similarity: features(event, &chain, &stack),
+    }
+}
+
+/// 128 bits of SHA-256 over the components, separated so `["ab"]` and `["a", "b"]` differ.
+fn hash(values: &[String]) -> String {
+    let mut digest = Sha256::new();
+    for value in values {
+        digest.update(value.as_bytes());
+        digest.update([0u8]);
+    }
+    hex::encode(&digest.finalize()[..16])
+}
+
+fn exceptions<'a>(event: &'a Value, platform: &str) -> Vec<Exception<'a>> {
+    event
         .pointer("/exception/values")
         .and_then(Value::as_array)
-        .and_then(|v| v.last());
-    let title = match exc {
-        Some(e) => format!(
-            "{}: {}",
-            e.get("type").and_then(Value::as_str).unwrap_or("Error"),
-            e.get("value").and_then(Value::as_str).unwrap_or("")
-        ),
-        None => event
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("<unlabeled event>")
-            .to_string(),
+        .into_iter()
+        .flatten()
+        .map(|e| Exception {
+            kind: e
+                .get("type")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty()),
+            value: e
+                .get("value")
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty()),
+            synthetic: e.pointer("/mechanism/synthetic").and_then(Value::as_bool) == Some(true),
+            stack: Stack::new(
+                e.pointer("/stacktrace/frames").and_then(Value::as_array),
+                platform,
+            ),
+        })
+        .collect()
+}
+
+/// The crashed (else current, else only) thread's stack, else the top-level `stacktrace`.
+fn standalone_stack<'a>(event: &'a Value, platform: &str) -> Stack<'a> {
+    let threads: Vec<&Value> = event
+        .pointer("/threads/values")
+        .and_then(Value::as_array)
+        .map(|t| {
+            t.iter()
+                .filter(|t| t.pointer("/stacktrace/frames").is_some())
+                .collect()
+        })
+        .unwrap_or_default();
+    let pick = |flag: &str| {
+        let flagged: Vec<&&Value> = threads
+            .iter()
+            .filter(|t| t.get(flag).and_then(Value::as_bool) == Some(true))
+            .collect();
+        (flagged.len() == 1).then(|| *flagged[0])
     };
-    let hash = hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(title.as_bytes())[..16]);
-    GroupingOutcome {
-        hashes: vec![hash],
-        explanation: Value::Null,
-        title,
-        culprit: None,
-        similarity: SimilarityFeatures,
+    let thread = pick("crashed")
+        .or_else(|| pick("current"))
+        .or_else(|| (threads.len() == 1).then(|| threads[0]));
+    let frames = thread
+        .and_then(|t| t.pointer("/stacktrace/frames"))
+        .or_else(|| event.pointer("/stacktrace/frames"))
+        .and_then(Value::as_array);
+    Stack::new(frames, platform)
+}
+
+/// The crash site: the innermost application frame of the raised exception (else of the
+/// standalone stack), else its innermost frame.
+fn crash_frame<'a>(chain: &'a [Exception<'_>], stack: &'a Stack<'_>) -> Option<&'a Frame> {
+    let frames = main_frames(chain, stack);
+    frames
+        .iter()
+        .rev()
+        .find(|f| f.in_app)
+        .or_else(|| frames.last())
+}
+
+/// The frames of the raised exception, else of the standalone stack.
+fn main_frames<'a>(chain: &'a [Exception<'_>], stack: &'a Stack<'_>) -> &'a [Frame] {
+    chain
+        .last()
+        .map(|e| e.stack.frames.as_slice())
+        .filter(|f| !f.is_empty())
+        .unwrap_or(&stack.frames)
+}
+
+/// Components of one stack: the crash site when there is an application frame (its callers
+/// listed as not contributing), else every frame.
+fn stack_components(
+    frames: &[Frame],
+    components: &mut Vec<Component>,
+    values: &mut Vec<String>,
+) -> bool {
+    if frames.is_empty() {
+        return false;
+    }
+    let crash = frames.iter().rposition(|f| f.in_app);
+    for (index, frame) in frames.iter().enumerate() {
+        let contributes = match crash {
+            Some(crash) => index == crash,
+            None => true,
+        };
+        let mut hints: Vec<String> = frame.hints.iter().map(|h| h.to_string()).collect();
+        if !contributes {
+            hints.push(if frame.in_app {
+                "caller of the crash site: the path to a bug does not change which bug it is".into()
+            } else {
+                "not application code".into()
+            });
+        } else if crash.is_none() {
+            hints.push("no application frame: the whole stack identifies the error".into());
+        } else {
+            hints.push("crash site: innermost application frame".into());
+        }
+        components.push(Component {
+            kind: "frame",
+            value: frame.identity(),
+            contributes,
+            hint: Some(hints.join("; ")),
+        });
+        if contributes {
+            values.push(frame.identity());
+        }
+    }
+    true
+}
+
+fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> Default {
+    let mut components = Vec::new();
+    let mut values = Vec::new();
+    if !chain.is_empty() {
+        let mut any_stack = false;
+        for exception in chain {
+            let has_stack = stack_components(&exception.stack.frames, &mut components, &mut values);
+            any_stack |= has_stack;
+            if let Some(kind) = exception.kind {
+                let contributes = !exception.synthetic;
+                components.push(Component {
+                    kind: "type",
+                    value: kind.to_string(),
+                    contributes,
+                    hint: (!contributes)
+                        .then(|| "synthetic exception: its type is made up by the SDK".into()),
+                });
+                if contributes {
+                    values.push(kind.to_string());
+                }
+            }
+            if let Some(value) = exception.value {
+                let template = message::template(value);
+                components.push(Component {
+                    kind: "value",
+                    value: template.clone(),
+                    contributes: !has_stack,
+                    hint: Some(if has_stack {
+                        "the stack trace identifies the error; values vary".into()
+                    } else {
+                        "no stack trace: the value, with variable parts replaced".into()
+                    }),
+                });
+                if !has_stack {
+                    values.push(template);
+                }
+            }
+        }
+        if !values.is_empty() {
+            let source = if any_stack {
+                "exception"
+            } else {
+                "exception_value"
+            };
+            return Default {
+                source,
+                components,
+                values,
+            };
+        }
+    }
+    if stack_components(&stack.frames, &mut components, &mut values) {
+        return Default {
+            source: "stacktrace",
+            components,
+            values,
+        };
+    }
+    let template = event
+        .pointer("/logentry/message")
+        .or_else(|| event.pointer("/logentry/formatted"))
+        .and_then(Value::as_str)
+        .map(message::template);
+    if let Some(template) = template.filter(|t| !t.is_empty()) {
+        components.push(Component {
+            kind: "message",
+            value: template.clone(),
+            contributes: true,
+            hint: Some("message template: variable parts replaced".into()),
+        });
+        return Default {
+            source: "message",
+            components,
+            values: vec![template],
+        };
+    }
+    Default {
+        source: "fallback",
+        components,
+        values: Vec::new(),
     }
 }
-pub mod similarity {
-    pub struct Signature(pub Vec<u32>);
-    pub fn signature(_f: &super::SimilarityFeatures) -> Signature {
-        Signature(vec![])
+
+fn title(event: &Value, chain: &[Exception<'_>]) -> String {
+    if let Some(main) = chain.last() {
+        let first_line = main.value.and_then(|v| v.lines().next()).map(str::trim);
+        match (main.kind.filter(|_| !main.synthetic), first_line) {
+            (Some(kind), Some(value)) => return format!("{kind}: {value}"),
+            (Some(kind), None) => return kind.to_string(),
+            (None, Some(value)) => return value.to_string(),
+            (None, None) => {}
+        }
     }
-    pub fn band_keys(_s: &Signature) -> Vec<(u16, i64)> {
-        vec![]
+    event
+        .pointer("/logentry/formatted")
+        .and_then(Value::as_str)
+        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        .map(str::to_string)
+        .unwrap_or_else(|| "<unlabeled event>".to_string())
+}
+
+fn culprit(event: &Value, crash: Option<&Frame>) -> Option<String> {
+    if let Some(frame) = crash
+        && (!frame.display_location.is_empty() || !frame.display_function.is_empty()) {
+            return Some(cut(
+                &format!("{} in {}", frame.display_location, frame.display_function),
+                200,
+            ));
+        }
+    ["transaction", "logger"]
+        .iter()
+        .find_map(|k| {
+            event
+                .get(*k)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        })
+        .map(|s| cut(s, 200))
+}
+
+fn features(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> SimilarityFeatures {
+    let mut features = SimilarityFeatures::default();
+    let frames = main_frames(chain, stack);
+    let app: Vec<&Frame> = frames.iter().filter(|f| f.in_app).collect();
+    let chosen: Vec<&Frame> = if app.is_empty() {
+        frames.iter().collect()
+    } else {
+        app
+    };
+    for frame in &chosen {
+        features.add("frame", &format!("{} {}", frame.location, frame.function));
     }
-    pub fn distance(_a: &Signature, _b: &Signature) -> f64 {
-        1.0
+    for pair in chosen.windows(2) {
+        features.add(
+            "pair",
+            &format!(
+                "{} {} > {} {}",
+                pair[0].location, pair[0].function, pair[1].location, pair[1].function
+            ),
+        );
+    }
+    if let Some(main) = chain.last() {
+        if let Some(kind) = main.kind {
+            features.add("type", kind);
+        }
+        if let Some(value) = main.value {
+            features.add_shingles("value", &message::template(value));
+        }
+    } else if let Some(message) = event
+        .pointer("/logentry/message")
+        .or_else(|| event.pointer("/logentry/formatted"))
+        .and_then(Value::as_str)
+    {
+        features.add_shingles("message", &message::template(message));
+    }
+    features
+}
+
+fn cut(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        text.to_string()
+    } else {
+        format!("{}...", text.chars().take(limit - 3).collect::<String>())
     }
 }
+
+#[cfg(test)]
+mod tests;
