@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
 use crate::live::LiveIssues;
-use crate::{db, http, retention};
+use crate::{alerts, db, http, retention};
 
 /// Everything a request handler may need; cheap to clone.
 #[derive(Clone)]
@@ -43,7 +43,13 @@ impl Server {
         }
         retention::spawn(db.clone(), config.retention_interval);
         let live = LiveIssues::default();
-        let pipeline = Pipeline::new(db.clone(), config.ingest.clone(), live.clone());
+        let pipeline = Pipeline::new(
+            db.clone(),
+            config.ingest.clone(),
+            live.clone(),
+            config.public_url.clone(),
+        );
+        alerts::dispatcher::spawn(db.clone(), config.dispatch.clone());
         let state = AppState {
             db,
             config: Arc::new(config),

@@ -3,6 +3,8 @@ use std::net::SocketAddr;
 
 use clap::Args;
 
+pub use crate::alerts::dispatcher::DispatchSettings;
+
 /// Where a fresh install keeps its data: a SQLite file next to where it was started.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://larder-data/larder.db";
 
@@ -32,6 +34,7 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: String,
     pub ingest: IngestLimits,
+    pub dispatch: DispatchSettings,
     /// How often the retention job runs.
     pub retention_interval: std::time::Duration,
 }
@@ -47,6 +50,7 @@ impl Config {
             listen,
             public_url,
             ingest: IngestLimits::default(),
+            dispatch: DispatchSettings::default(),
             retention_interval: std::time::Duration::from_secs(3600),
         }
     }

@@ -4,6 +4,7 @@
 //! envelopes, normalisation, the pipeline and the group-commit writer) → `grouping` (hashes,
 //! similarity) → `graphql` (what frontends read) → `issues` (workflow).
 pub mod accounts;
+pub mod alerts;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::organizations::slugify;
-use crate::grouping;
+use crate::{alerts, grouping};
 
 /// Similarity distance below which a new hash joins an existing issue by default. Conservative:
 /// a wrong merge hides a bug, a missed one only costs a click.
@@ -44,6 +44,7 @@ pub async fn create_project<C: TransactionTrait + ConnectionTrait>(
     .insert(&txn)
     .await?;
     let key = create_key(&txn, project.id, "Default").await?;
+    alerts::defaults::ensure_default_rules(&txn, organization_id, Some(project.id)).await?;
     txn.commit().await?;
     Ok((project, key))
 }

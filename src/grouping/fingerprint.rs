@@ -87,7 +87,7 @@ impl Variables<'_> {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
-        
+
         match name {
             "transaction" => self
                 .text("/transaction")

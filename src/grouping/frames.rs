@@ -65,10 +65,11 @@ pub fn normalize(frames: &[Value], platform: &str) -> Vec<Frame> {
         let frame = normalize_one(raw, platform, raw_index);
         // Direct recursion: the same frame calling itself adds nothing (and its depth varies).
         if let (Some(prev), Some(last)) = (previous_raw, out.last())
-            && (same_call_site(prev, raw) || last.identity() == frame.identity()) {
-                previous_raw = Some(raw);
-                continue;
-            }
+            && (same_call_site(prev, raw) || last.identity() == frame.identity())
+        {
+            previous_raw = Some(raw);
+            continue;
+        }
         previous_raw = Some(raw);
         out.push(frame);
     }
@@ -200,10 +201,11 @@ fn normalize_function(function: &str, platform: &str, hints: &mut Vec<&'static s
     if matches!(platform, "javascript" | "node") {
         // `Object.foo` → `foo`; anonymous functions have no name worth hashing.
         if let Some(last) = name.rsplit('.').next()
-            && last != name {
-                hints.push("JavaScript namespace removed");
-                name = last.to_string();
-            }
+            && last != name
+        {
+            hints.push("JavaScript namespace removed");
+            name = last.to_string();
+        }
         let anonymous = [
             "?",
             "<anonymous>",

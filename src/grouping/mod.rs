@@ -416,12 +416,13 @@ fn title(event: &Value, chain: &[Exception<'_>]) -> String {
 
 fn culprit(event: &Value, crash: Option<&Frame>) -> Option<String> {
     if let Some(frame) = crash
-        && (!frame.display_location.is_empty() || !frame.display_function.is_empty()) {
-            return Some(cut(
-                &format!("{} in {}", frame.display_location, frame.display_function),
-                200,
-            ));
-        }
+        && (!frame.display_location.is_empty() || !frame.display_function.is_empty())
+    {
+        return Some(cut(
+            &format!("{} in {}", frame.display_location, frame.display_function),
+            200,
+        ));
+    }
     ["transaction", "logger"]
         .iter()
         .find_map(|k| {

@@ -47,8 +47,19 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(db: DatabaseConnection, limits: IngestLimits, live: LiveIssues) -> Arc<Self> {
-        let writer = WriterHandle::spawn(db.clone(), limits.writer_queue, limits.max_batch, live);
+    pub fn new(
+        db: DatabaseConnection,
+        limits: IngestLimits,
+        live: LiveIssues,
+        public_url: String,
+    ) -> Arc<Self> {
+        let writer = WriterHandle::spawn(
+            db.clone(),
+            limits.writer_queue,
+            limits.max_batch,
+            live,
+            public_url,
+        );
         Arc::new(Pipeline {
             db,
             keys: KeyCache::default(),

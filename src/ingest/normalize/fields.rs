@@ -234,43 +234,47 @@ pub fn format_params(template: &str, params: Option<&Value>) -> String {
                 continue;
             }
             if chars[i + 1] == '('
-                && let Some(close) = chars[i + 2..].iter().position(|c| *c == ')') {
-                    let name: String = chars[i + 2..i + 2 + close].iter().collect();
-                    let spec_end = i + 3 + close;
-                    if let (Some(value), true) = (params.get(&name), spec_end < chars.len()) {
-                        out.push_str(&text(value));
-                        i = spec_end + 1;
-                        continue;
-                    }
+                && let Some(close) = chars[i + 2..].iter().position(|c| *c == ')')
+            {
+                let name: String = chars[i + 2..i + 2 + close].iter().collect();
+                let spec_end = i + 3 + close;
+                if let (Some(value), true) = (params.get(&name), spec_end < chars.len()) {
+                    out.push_str(&text(value));
+                    i = spec_end + 1;
+                    continue;
                 }
+            }
             // `%s`, `%d`, `%5.2f`…: flags and width, then the conversion letter.
             let mut j = i + 1;
             while j < chars.len() && "0123456789.-+ #".contains(chars[j]) {
                 j += 1;
             }
-            if j < chars.len() && chars[j].is_ascii_alphabetic()
-                && let Some(value) = positional.next() {
-                    out.push_str(&text(value));
-                    i = j + 1;
-                    continue;
-                }
+            if j < chars.len()
+                && chars[j].is_ascii_alphabetic()
+                && let Some(value) = positional.next()
+            {
+                out.push_str(&text(value));
+                i = j + 1;
+                continue;
+            }
         }
         if c == '{'
-            && let Some(close) = chars[i + 1..].iter().position(|c| *c == '}') {
-                let name: String = chars[i + 1..i + 1 + close].iter().collect();
-                let value = if name.is_empty() {
-                    positional.next()
-                } else if let Ok(index) = name.parse::<usize>() {
-                    params.get(index)
-                } else {
-                    params.get(&name)
-                };
-                if let Some(value) = value {
-                    out.push_str(&text(value));
-                    i += close + 2;
-                    continue;
-                }
+            && let Some(close) = chars[i + 1..].iter().position(|c| *c == '}')
+        {
+            let name: String = chars[i + 1..i + 1 + close].iter().collect();
+            let value = if name.is_empty() {
+                positional.next()
+            } else if let Ok(index) = name.parse::<usize>() {
+                params.get(index)
+            } else {
+                params.get(&name)
+            };
+            if let Some(value) = value {
+                out.push_str(&text(value));
+                i += close + 2;
+                continue;
             }
+        }
         out.push(c);
         i += 1;
     }

@@ -156,12 +156,13 @@ pub fn normalize_event(raw: Value, ctx: &NormalizeContext) -> Result<NormalizedE
     tags.retain(|(k, _)| k != "environment");
     set_or_remove(&mut event, "environment", environment.clone());
     if let Some(server_name) = event.get("server_name").and_then(Value::as_str)
-        && !tags.iter().any(|(k, _)| k == "server_name") {
-            tags.push((
-                "server_name".into(),
-                server_name.chars().take(trimming::MAX_SHORT).collect(),
-            ));
-        }
+        && !tags.iter().any(|(k, _)| k == "server_name")
+    {
+        tags.push((
+            "server_name".into(),
+            server_name.chars().take(trimming::MAX_SHORT).collect(),
+        ));
+    }
     event.insert(
         "tags".into(),
         Value::Array(tags.iter().map(|(k, v)| json!([k, v])).collect()),
@@ -205,9 +206,9 @@ pub fn normalize_event(raw: Value, ctx: &NormalizeContext) -> Result<NormalizedE
     }
     if !event.get("sdk").is_some_and(Value::is_object)
         && let Some((name, version)) = ctx.sentry_client.as_deref().and_then(|c| c.split_once('/'))
-        {
-            event.insert("sdk".into(), json!({ "name": name, "version": version }));
-        }
+    {
+        event.insert("sdk".into(), json!({ "name": name, "version": version }));
+    }
     if let Some(Value::Array(crumbs)) = event
         .get_mut("breadcrumbs")
         .and_then(|b| b.get_mut("values"))
@@ -308,9 +309,10 @@ fn fill_ip_addresses(event: &mut Map<String, Value>, platform: &str, client_ip: 
         .get_mut("request")
         .and_then(|r| r.get_mut("env"))
         .and_then(|e| e.get_mut("REMOTE_ADDR"))
-        && remote.as_str() == Some("{{auto}}") {
-            *remote = client.clone().unwrap_or(Value::Null);
-        }
+        && remote.as_str() == Some("{{auto}}")
+    {
+        *remote = client.clone().unwrap_or(Value::Null);
+    }
     let remote_addr = event
         .get("request")
         .and_then(|r| r.pointer("/env/REMOTE_ADDR"))

@@ -12,11 +12,16 @@ use sea_orm::{
 use super::issues::{IssueDeltas, Resolver, upsert_tags};
 use super::rollups;
 use super::{WriteJob, Written};
+use crate::alerts;
 
 /// Rows per multi-row INSERT: well under SQLite's bound-variable limit.
 pub const INSERT_CHUNK: usize = 200;
 
-pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Written>, DbErr> {
+pub async fn write(
+    db: &DatabaseConnection,
+    jobs: &[WriteJob],
+    public_url: &str,
+) -> Result<Vec<Written>, DbErr> {
     let txn = db.begin().await?;
     let stored = already_stored(&txn, jobs).await?;
     let mut resolver = Resolver::load(&txn, jobs).await?;
@@ -83,6 +88,7 @@ pub async fn write(db: &DatabaseConnection, jobs: &[WriteJob]) -> Result<Vec<Wri
             .exec(&txn)
             .await?;
     }
+    alerts::evaluate::evaluate(&txn, jobs, &written, public_url).await?;
     txn.commit().await?;
     Ok(written)
 }

@@ -89,9 +89,10 @@ impl WriterHandle {
         queue_capacity: usize,
         max_batch: usize,
         live: LiveIssues,
+        public_url: String,
     ) -> Self {
         let (queue, receiver) = mpsc::channel(queue_capacity);
-        tokio::spawn(run(db, receiver, max_batch, live));
+        tokio::spawn(run(db, receiver, max_batch, live, public_url));
         WriterHandle { queue }
     }
 
@@ -111,13 +112,14 @@ async fn run(
     mut receiver: mpsc::Receiver<(WriteJob, Reply)>,
     max_batch: usize,
     live: LiveIssues,
+    public_url: String,
 ) {
     let mut pending = Vec::with_capacity(max_batch);
     while receiver.recv_many(&mut pending, max_batch).await > 0 {
         let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
             std::mem::take(&mut pending).into_iter().unzip();
         let projects: Vec<i64> = jobs.iter().map(|j| j.project_id).collect();
-        let results = write_with_retry(&db, jobs).await;
+        let results = write_with_retry(&db, jobs, &public_url).await;
         for (project_id, result) in projects.into_iter().zip(&results) {
             if let Ok(written) = result.as_ref()
                 && !written.duplicate
@@ -147,8 +149,9 @@ async fn run(
 async fn write_with_retry(
     db: &DatabaseConnection,
     jobs: Vec<WriteJob>,
+    public_url: &str,
 ) -> Vec<Result<Written, WriteError>> {
-    match batch::write(db, &jobs).await {
+    match batch::write(db, &jobs, public_url).await {
         Ok(written) => written.into_iter().map(Ok).collect(),
         Err(error) if jobs.len() == 1 => {
             tracing::warn!(%error, "event write failed");
@@ -159,7 +162,7 @@ async fn write_with_retry(
             let mut results = Vec::with_capacity(jobs.len());
             for job in jobs {
                 let single = std::slice::from_ref(&job);
-                results.push(match batch::write(db, single).await {
+                results.push(match batch::write(db, single, public_url).await {
                     Ok(mut written) => Ok(written.remove(0)),
                     Err(error) => Err(WriteError::Database(error.to_string())),
                 });

@@ -1,0 +1,125 @@
+//! Building the plain, serialisable notification a channel receives.
+use entity::{issue, organization, project};
+use larder_integrations::{FrameSummary, IssueSummary, Notification, NotificationKind, ProjectRef};
+use serde_json::Value;
+
+/// Frames shown in a notification, crash site first.
+const TOP_FRAMES: usize = 5;
+
+pub struct Subject<'a> {
+    pub organization: &'a organization::Model,
+    pub project: &'a project::Model,
+    pub issue: &'a issue::Model,
+    /// Distinct users seen on the issue.
+    pub user_count: i64,
+    /// The event that fired the alert (normalised payload), if any.
+    pub event: Option<&'a Value>,
+}
+
+pub fn build(
+    kind: NotificationKind,
+    subject: &Subject<'_>,
+    public_url: &str,
+    idempotency_key: String,
+    rule_name: Option<String>,
+) -> Notification {
+    let issue = subject.issue;
+    let text = |key: &str| {
+        subject
+            .event
+            .and_then(|e| e.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    Notification {
+        kind,
+        idempotency_key,
+        organization: subject.organization.slug.clone(),
+        project: ProjectRef {
+            id: subject.project.id,
+            name: subject.project.name.clone(),
+            slug: subject.project.slug.clone(),
+        },
+        issue: IssueSummary {
+            id: issue.id,
+            title: issue.title.clone(),
+            culprit: issue.culprit.clone().unwrap_or_default(),
+            level: issue.level.clone(),
+            status: issue.status.clone(),
+            count: issue.times_seen,
+            user_count: subject.user_count,
+            first_seen: issue.first_seen,
+            last_seen: issue.last_seen,
+            url: issue_url(public_url, issue.id),
+        },
+        top_frames: subject.event.map(top_in_app_frames).unwrap_or_default(),
+        event_id: text("event_id"),
+        environment: text("environment"),
+        release: text("release"),
+        rule_name,
+    }
+}
+
+/// Where a person looks at the issue.
+pub fn issue_url(public_url: &str, issue_id: i64) -> String {
+    format!("{}/issues/{issue_id}", public_url.trim_end_matches('/'))
+}
+
+/// The in-app frames of the raised exception nearest the crash (all frames if none is in-app).
+fn top_in_app_frames(event: &Value) -> Vec<FrameSummary> {
+    let Some(frames) = event
+        .pointer("/exception/values")
+        .and_then(Value::as_array)
+        .and_then(|values| values.last())
+        .and_then(|e| e.pointer("/stacktrace/frames"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let in_app: Vec<&Value> = frames
+        .iter()
+        .filter(|f| f.get("in_app").and_then(Value::as_bool) == Some(true))
+        .collect();
+    let chosen = if in_app.is_empty() {
+        frames.iter().collect()
+    } else {
+        in_app
+    };
+    let text = |f: &Value, key: &str| f.get(key).and_then(Value::as_str).map(str::to_string);
+    chosen
+        .into_iter()
+        .rev()
+        .take(TOP_FRAMES)
+        .map(|f| FrameSummary {
+            module: text(f, "module"),
+            filename: text(f, "filename"),
+            function: text(f, "function"),
+            lineno: f.get("lineno").and_then(Value::as_i64),
+            context_line: text(f, "context_line"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn top_frames_are_in_app_crash_site_first() {
+        let event = json!({"exception": {"values": [{"stacktrace": {"frames": [
+            {"function": "main", "in_app": true},
+            {"function": "lib_call", "in_app": false},
+            {"function": "handler", "in_app": true, "lineno": 7},
+        ]}}]}});
+        let frames = top_in_app_frames(&event);
+        let names: Vec<_> = frames.iter().map(|f| f.function.clone().unwrap()).collect();
+        assert_eq!(names, ["handler", "main"]);
+        assert_eq!(frames[0].lineno, Some(7));
+    }
+
+    #[test]
+    fn issue_url_joins_cleanly() {
+        assert_eq!(issue_url("http://h:8000/", 5), "http://h:8000/issues/5");
+    }
+}
