@@ -157,23 +157,19 @@ async fn deliver(
     Ok(())
 }
 
-struct Sent {
-    external_id: Option<String>,
-    external_url: Option<String>,
+pub struct Sent {
+    pub external_id: Option<String>,
+    pub external_url: Option<String>,
     /// The channel opened a ticket (GitHub, Jira): remembered on the issue.
-    is_ticket: bool,
+    pub is_ticket: bool,
 }
 
-struct Failure {
-    retryable: bool,
-    message: String,
+pub struct Failure {
+    pub retryable: bool,
+    pub message: String,
 }
 
 async fn send(db: &DatabaseConnection, row: &delivery::Model) -> Result<Sent, Failure> {
-    let permanent = |message: String| Failure {
-        retryable: false,
-        message,
-    };
     let integration = integration::Entity::find_by_id(row.integration_id)
         .one(db)
         .await
@@ -182,7 +178,27 @@ async fn send(db: &DatabaseConnection, row: &delivery::Model) -> Result<Sent, Fa
             message: e.to_string(),
         })?
         .filter(|i| i.enabled)
-        .ok_or_else(|| permanent("the integration was removed or disabled".into()))?;
+        .ok_or_else(|| Failure {
+            retryable: false,
+            message: "the integration was removed or disabled".into(),
+        })?;
+    let notification: Notification = serde_json::from_str(&row.payload).map_err(|e| Failure {
+        retryable: false,
+        message: format!("invalid notification: {e}"),
+    })?;
+    send_notification(db, &integration, &notification).await
+}
+
+/// Sends one notification through an integration (outbox rows and `testIntegration` alike).
+pub async fn send_notification(
+    db: &DatabaseConnection,
+    integration: &integration::Model,
+    notification: &Notification,
+) -> Result<Sent, Failure> {
+    let permanent = |message: String| Failure {
+        retryable: false,
+        message,
+    };
     let mut config: ChannelConfig = serde_json::from_str(&integration.config)
         .map_err(|e| permanent(format!("invalid integration config: {e}")))?;
     fill_member_recipients(db, &mut config, integration.organization_id)
@@ -191,11 +207,9 @@ async fn send(db: &DatabaseConnection, row: &delivery::Model) -> Result<Sent, Fa
             retryable: true,
             message: e.to_string(),
         })?;
-    let notification: Notification = serde_json::from_str(&row.payload)
-        .map_err(|e| permanent(format!("invalid notification: {e}")))?;
     let notifier = notifier_for(&config).map_err(|e| permanent(e.to_string()))?;
     let is_ticket = matches!(config, ChannelConfig::Github(_) | ChannelConfig::Jira(_));
-    match notifier.send(&notification).await {
+    match notifier.send(notification).await {
         Ok(delivery) => Ok(Sent {
             external_id: delivery.external_id,
             external_url: delivery.external_url,
@@ -206,6 +220,21 @@ async fn send(db: &DatabaseConnection, row: &delivery::Model) -> Result<Sent, Fa
             message: error.message,
         }),
     }
+}
+
+/// Delivers a row the caller has just inserted in `delivering` state (so no worker takes it
+/// meanwhile), recording the outcome like a worker would; returns the updated row.
+pub async fn deliver_now(
+    db: &DatabaseConnection,
+    settings: &DispatchSettings,
+    row: delivery::Model,
+) -> Result<delivery::Model, DbErr> {
+    let id = row.id;
+    deliver(db, settings, row).await?;
+    delivery::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("delivery {id}")))
 }
 
 /// An email integration without recipients mails every member of the organization (the default

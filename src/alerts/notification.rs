@@ -60,6 +60,38 @@ pub fn build(
     }
 }
 
+/// The notification `testIntegration` sends: clearly a test, with sample issue data.
+pub fn sample(public_url: &str, integration: &entity::integration::Model) -> Notification {
+    let now = chrono::Utc::now();
+    Notification {
+        kind: NotificationKind::Test,
+        idempotency_key: format!("test-{}", uuid::Uuid::new_v4().simple()),
+        organization: String::new(),
+        project: ProjectRef {
+            id: 0,
+            name: "Larder".into(),
+            slug: "larder".into(),
+        },
+        issue: IssueSummary {
+            id: 0,
+            title: format!("Test notification from Larder ({})", integration.name),
+            culprit: "larder in test_integration".into(),
+            level: "info".into(),
+            status: "unresolved".into(),
+            count: 1,
+            user_count: 0,
+            first_seen: now,
+            last_seen: now,
+            url: public_url.to_string(),
+        },
+        top_frames: Vec::new(),
+        event_id: None,
+        environment: None,
+        release: None,
+        rule_name: None,
+    }
+}
+
 /// Where a person looks at the issue.
 pub fn issue_url(public_url: &str, issue_id: i64) -> String {
     format!("{}/issues/{issue_id}", public_url.trim_end_matches('/'))

@@ -1,8 +1,9 @@
 //! Query root: entry points, each scoped to the viewer's organization.
 use async_graphql::{Context, ID, Object};
-use entity::{member, project};
+use entity::{integration, member, project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::types::alerts::Integration;
 use super::types::event::Event;
 use super::types::issue::{Issue, Member};
 use super::types::project::Project;
@@ -22,6 +23,18 @@ impl QueryRoot {
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(Project).collect())
+    }
+
+    /// Notification channels of the viewer's organization (secrets redacted).
+    async fn integrations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Integration>> {
+        let viewer = viewer(ctx)?;
+        let rows = integration::Entity::find()
+            .filter(integration::Column::OrganizationId.eq(viewer.organization_id))
+            .order_by_asc(integration::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Integration::from).collect())
     }
 
     /// People of the viewer's organization.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod databases;
+pub mod receivers;
 
 use std::time::Duration;
 
@@ -47,12 +48,43 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// A server whose notification dispatcher polls and retries quickly (tests wait on it).
     pub async fn start(backend: Backend) -> TestServer {
-        Self::start_with(backend, |_| {}).await
+        Self::start_with(backend, |config| {
+            config.dispatch = larder::config::DispatchSettings {
+                poll_interval: Duration::from_millis(50),
+                base_backoff: Duration::from_millis(200),
+                max_backoff: Duration::from_secs(1),
+                max_attempts: 4,
+                lease: Duration::from_secs(2),
+                concurrency: 8,
+            };
+        })
+        .await
+    }
+
+    /// Polls `check` until it returns `Some`, for up to 20 seconds.
+    pub async fn eventually<T, F, Fut>(&self, what: &str, check: F) -> T
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        for _ in 0..400 {
+            if let Some(value) = check().await {
+                return value;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("timed out waiting for {what}");
     }
 
     /// Starts a server after letting the test adjust its configuration.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestServer {
+        // `LARDER_TEST_LOG=larder=debug` shows the server's logs in failing tests.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("LARDER_TEST_LOG").unwrap_or_else(|_| "off".into()))
+            .with_test_writer()
+            .try_init();
         let database = databases::TestDatabase::create(backend).await;
         let mut config = Config::new(
             database.url.clone(),

@@ -1,5 +1,6 @@
 //! Mutation root, one file per area. Each mutation checks scope first, then calls the service
 //! that owns the change.
+mod alerts;
 mod grouping;
 mod ingest;
 mod issues;
@@ -13,4 +14,5 @@ pub struct MutationRoot(
     issues::IssueMutations,
     grouping::GroupingMutations,
     ingest::IngestMutations,
+    alerts::AlertMutations,
 );

@@ -2,10 +2,12 @@
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
-    event, grouping_hash, issue, issue_activity, issue_similarity, issue_stat, issue_tag, member,
+    delivery, event, external_issue, grouping_hash, issue, issue_activity, issue_similarity,
+    issue_stat, issue_tag, member,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+use super::alerts::{Delivery, ExternalIssue};
 use super::event::Event;
 use super::project::Project;
 use super::stats::{Range, StatsInterval, StatsPoint};
@@ -340,6 +342,31 @@ impl Issue {
             .collect();
         similar.sort_by(|a, b| a.distance.total_cmp(&b.distance));
         Ok(similar)
+    }
+
+    /// Notifications sent (or being sent) about this issue.
+    async fn notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Delivery>> {
+        let rows = delivery::Entity::find()
+            .filter(delivery::Column::IssueId.eq(self.0.id))
+            .order_by_asc(delivery::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Delivery::from).collect())
+    }
+
+    /// Tickets opened for this issue in GitHub or Jira.
+    async fn external_issues(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ExternalIssue>> {
+        let rows = external_issue::Entity::find()
+            .filter(external_issue::Column::IssueId.eq(self.0.id))
+            .order_by_asc(external_issue::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(ExternalIssue::from).collect())
     }
 
     /// The issue's history, oldest first.

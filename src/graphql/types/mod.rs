@@ -1,4 +1,5 @@
 //! Schema types: thin wrappers around entity models, resolving related data through loaders.
+pub mod alerts;
 pub mod event;
 pub mod issue;
 pub mod project;

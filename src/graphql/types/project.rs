@@ -1,12 +1,16 @@
 //! `Project` and its issue list.
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{environment, issue, issue_tag, project, project_key, project_stat, release};
+use entity::{
+    alert_rule, delivery, environment, issue, issue_tag, project, project_key, project_stat,
+    release,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::alerts::{AlertRule, Delivery};
 use super::issue::Issue;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
@@ -165,6 +169,36 @@ impl Project {
             sampled: series("sampled"),
             rate_limited: series("rate_limited"),
         })
+    }
+
+    async fn alert_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AlertRule>> {
+        let rows = alert_rule::Entity::find()
+            .filter(alert_rule::Column::ProjectId.eq(self.0.id))
+            .order_by_asc(alert_rule::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(AlertRule::from).collect())
+    }
+
+    /// Notifications of the project's issues, newest first, with their outcome.
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: u64,
+        status: Option<String>,
+    ) -> async_graphql::Result<Vec<Delivery>> {
+        let mut query = delivery::Entity::find().filter(delivery::Column::ProjectId.eq(self.0.id));
+        if let Some(status) = status {
+            query = query.filter(delivery::Column::Status.eq(status));
+        }
+        let rows = query
+            .order_by_desc(delivery::Column::Id)
+            .limit(std::cmp::min(first, 500))
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Delivery::from).collect())
     }
 
     /// Releases seen in events, newest first.

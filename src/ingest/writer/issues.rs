@@ -6,7 +6,7 @@
 //! same new error end with one issue.
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use entity::{grouping_hash, issue, issue_tag, release};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
@@ -155,7 +155,8 @@ async fn create_issue(
     primary: &str,
     signature: Option<&crate::grouping::similarity::Signature>,
 ) -> Result<(i64, bool), DbErr> {
-    let now = Utc::now();
+    // Microseconds: what both databases store, so the row read back compares equal.
+    let now = Utc::now().trunc_subsecs(6);
     let event = &job.event;
     let grouping = json!({
 
