@@ -91,3 +91,18 @@ fn redact_url(url: &str) -> String {
         _ => url.to_string(),
     }
 }
+
+/// Begins a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken up front (waiting out other writers with the busy timeout) instead of on the first
+/// write, where a transaction that has already read would fail with `SQLITE_BUSY` if another
+/// connection committed in between. PostgreSQL ignores the mode.
+pub async fn begin_write(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}

@@ -4,7 +4,6 @@ use entity::{project, project_key};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
 };
 
 use super::organizations::slugify;
@@ -15,8 +14,8 @@ use crate::{alerts, grouping};
 pub const DEFAULT_SIMILARITY_THRESHOLD: f64 = 0.1;
 
 /// Creates a project in `organization_id` with one active DSN key, in one transaction.
-pub async fn create_project<C: TransactionTrait + ConnectionTrait>(
-    db: &C,
+pub async fn create_project(
+    db: &sea_orm::DatabaseConnection,
     organization_id: i64,
     name: &str,
 ) -> anyhow::Result<(project::Model, project_key::Model)> {
@@ -24,7 +23,7 @@ pub async fn create_project<C: TransactionTrait + ConnectionTrait>(
     if name.is_empty() || name.len() > 200 {
         anyhow::bail!("a project name must have 1 to 200 characters");
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let slug = unique_slug(&txn, organization_id, &slugify(name)).await?;
     let project = project::ActiveModel {
         organization_id: Set(organization_id),

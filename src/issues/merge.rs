@@ -10,7 +10,7 @@ use entity::{event, grouping_hash, issue};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -51,7 +51,7 @@ pub async fn merge_issues(
             ));
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let source_ids: Vec<i64> = sources.iter().map(|s| s.id).collect();
     grouping_hash::Entity::update_many()
         .col_expr(grouping_hash::Column::IssueId, Expr::val(target.id))
@@ -112,7 +112,7 @@ pub async fn unmerge_hash(
     hash: &str,
     actor: &str,
 ) -> Result<issue::Model, MergeError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let hashes = grouping_hash::Entity::find()
         .filter(grouping_hash::Column::IssueId.eq(issue.id))
         .all(&txn)

@@ -6,7 +6,7 @@ use chrono::Utc;
 use entity::{attachment, event};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QuerySelect, Set,
 };
 
 use super::issues::{IssueDeltas, Resolver, upsert_tags};
@@ -22,7 +22,7 @@ pub async fn write(
     jobs: &[WriteJob],
     public_url: &str,
 ) -> Result<Vec<Written>, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let stored = already_stored(&txn, jobs).await?;
     let mut resolver = Resolver::load(&txn, jobs).await?;
     let mut deltas = IssueDeltas::default();
