@@ -22,7 +22,7 @@ fn free_port() -> u16 {
 }
 
 async fn serve(database_url: &str, port: u16) -> Child {
-    let child = larder(database_url)
+    let mut child = larder(database_url)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -40,6 +40,8 @@ async fn serve(database_url: &str, port: u16) -> Child {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not become ready");
 }
 
