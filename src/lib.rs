@@ -17,3 +17,4 @@ pub mod ingest;
 pub mod issues;
 pub mod live;
 pub mod retention;
+pub mod search;

@@ -380,3 +380,63 @@ async fn subscription_delivers_issue_changes(server: TestServer) {
 }
 
 on_both_databases!(subscription_delivers_issue_changes);
+
+async fn search_strings_filter_issues(server: TestServer) {
+    let (_, chrome) = server
+        .ingest(json!({ "message": "render timeout", "level": "error", "environment": "prod", "release": "1.2",
+                        "user": { "email": "ann@example.com" }, "contexts": { "browser": { "name": "Chrome", "version": "120" } } }))
+        .await;
+    let (_, firefox) = server
+        .ingest(
+            json!({ "message": "layout overflow", "level": "warning", "environment": "prod",
+                        "contexts": { "browser": { "name": "Firefox", "version": "121" } } }),
+        )
+        .await;
+    server
+        .graphql(
+            "mutation($id: ID!) { resolveIssue(id: $id) { id } }",
+            json!({ "id": firefox }),
+        )
+        .await;
+    let search = |query: &'static str| {
+        let server = &server;
+        async move {
+            let data = server
+                .graphql(
+                    "query($p: ID!, $q: String) { project(id: $p) { issues(query: $q) { edges { node { id } } } } }",
+                    json!({ "p": server.project_id.to_string(), "q": query }),
+                )
+                .await;
+            data["project"]["issues"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        search(r#"is:unresolved level:error release:1.2 environment:prod user.email:ann@example.com browser:Chrome "timeout""#).await,
+        [chrome]
+    );
+    assert_eq!(search("is:resolved").await, std::slice::from_ref(&firefox));
+    assert_eq!(
+        search("!browser:Chrome").await,
+        std::slice::from_ref(&firefox)
+    );
+    assert_eq!(search("overflow").await, [firefox]);
+    assert!(search("browser:Safari").await.is_empty());
+    let error = server
+        .graphql_error(
+            "query($p: ID!) { project(id: $p) { issues(query: \"level:error is:sleeping\") { totalCount } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("is:sleeping") && message.contains("character 12"),
+        "{message}"
+    );
+}
+
+on_both_databases!(search_strings_filter_issues);

@@ -5,7 +5,7 @@ use entity::{
     alert_rule, delivery, environment, issue, issue_tag, project, project_key, project_stat,
     release,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -17,6 +17,7 @@ use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{bad_input, internal, state};
+use crate::search::{IssueQuery, parse_query};
 
 pub struct Project(pub project::Model);
 
@@ -278,12 +279,23 @@ impl Project {
         after: Option<String>,
         filter: Option<IssueFilter>,
         sort: Option<IssueSort>,
+        #[graphql(
+            desc = "A search as typed in Sentry, e.g. `is:unresolved level:error browser:Chrome \"timeout\"`."
+        )]
+        query: Option<String>,
     ) -> async_graphql::Result<IssueConnection> {
         let limit = page_size(first)?;
         let sort = sort.unwrap_or_default();
+        let search = match query {
+            Some(text) => {
+                parse_query(&text).map_err(|e| bad_input(format!("invalid search: {e}")))?
+            }
+            None => IssueQuery::default(),
+        };
         let filtered = issue::Entity::find()
             .filter(issue::Column::ProjectId.eq(self.0.id))
-            .filter(filter_condition(self.0.id, filter.unwrap_or_default()));
+            .filter(filter_condition(self.0.id, filter.unwrap_or_default()))
+            .filter(query_condition(self.0.id, &search));
         let mut page = filtered.clone();
         if let Some(after) = after {
             page = page.filter(after_condition(sort, &Cursor::decode(&after)?)?);
@@ -372,23 +384,60 @@ pub fn filter_condition(project_id: i64, filter: IssueFilter) -> Condition {
             condition = condition.add(has_tag(project_id, key, &value));
         }
     }
-    if let Some(text) = filter
-        .query
-        .map(|q| q.trim().to_lowercase())
-        .filter(|q| !q.is_empty())
-    {
-        let pattern = format!("%{}%", escape_like(&text));
-        condition = condition.add(
-            Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col(issue::Column::Title)))
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
-                )
-                .add(
-                    Expr::expr(Func::lower(Expr::col(issue::Column::Culprit)))
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-                ),
-        );
+    if let Some(text) = filter.query {
+        condition = condition.add(text_matches(&text));
+    }
+    condition
+}
+
+/// Title or culprit contains the text, case-insensitively.
+fn text_matches(text: &str) -> Condition {
+    let text = text.trim().to_lowercase();
+    if text.is_empty() {
+        return Condition::all();
+    }
+    let pattern = format!("%{}%", escape_like(&text));
+    let like = |column: issue::Column| {
+        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+    };
+    Condition::any()
+        .add(like(issue::Column::Title))
+        .add(like(issue::Column::Culprit))
+}
+
+/// The WHERE clause of a parsed search string.
+pub fn query_condition(project_id: i64, query: &IssueQuery) -> Condition {
+    let mut condition = Condition::all();
+    if !query.statuses.is_empty() {
+        condition = condition.add(issue::Column::Status.is_in(query.statuses.clone()));
+    }
+    if !query.excluded_statuses.is_empty() {
+        condition = condition.add(issue::Column::Status.is_not_in(query.excluded_statuses.clone()));
+    }
+    if !query.levels.is_empty() {
+        condition = condition.add(issue::Column::Level.is_in(query.levels.clone()));
+    }
+    match query.assigned {
+        Some(true) => condition = condition.add(issue::Column::AssigneeId.is_not_null()),
+        Some(false) => condition = condition.add(issue::Column::AssigneeId.is_null()),
+        None => {}
+    }
+    for tag in &query.tags {
+        let has = has_tag(project_id, &tag.key, &tag.value);
+        condition = condition.add(if tag.negated { has.not() } else { has });
+    }
+    if let Some((operator, n)) = &query.times_seen {
+        let column = issue::Column::TimesSeen;
+        condition = condition.add(match operator.as_str() {
+            ">" => column.gt(*n),
+            ">=" => column.gte(*n),
+            "<" => column.lt(*n),
+            "<=" => column.lte(*n),
+            _ => column.eq(*n),
+        });
+    }
+    for text in &query.text {
+        condition = condition.add(text_matches(text));
     }
     condition
 }
