@@ -440,3 +440,158 @@ async fn search_strings_filter_issues(server: TestServer) {
 }
 
 on_both_databases!(search_strings_filter_issues);
+
+async fn settings(server: &TestServer, settings: Value) {
+    server
+        .graphql(
+            "mutation($p: ID!, $s: ProjectSettingsInput!) { updateProjectSettings(projectId: $p, settings: $s) { id } }",
+            json!({ "p": server.project_id.to_string(), "s": settings }),
+        )
+        .await;
+}
+
+async fn dropped_counts(server: &TestServer) -> (i64, i64, i64, i64) {
+    let data = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { stats { accepted { count } filtered { count } sampled { count } rateLimited { count } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    let total = |name: &str| {
+        data["project"]["stats"][name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["count"].as_i64().unwrap())
+            .sum::<i64>()
+    };
+    (
+        total("accepted"),
+        total("filtered"),
+        total("sampled"),
+        total("rateLimited"),
+    )
+}
+
+async fn ingest_raw(server: &TestServer, event: Value) -> Value {
+    server
+        .graphql(
+            "mutation($p: ID!, $e: JSON!) { ingestEvent(projectId: $p, event: $e) { eventId issueId dropped } }",
+            json!({ "p": server.project_id.to_string(), "e": event }),
+        )
+        .await["ingestEvent"]
+        .clone()
+}
+
+async fn sampling_and_inbound_filters_drop_quietly_and_count(server: TestServer) {
+    settings(
+        &server,
+        json!({ "inboundFilters": { "localhost": true, "error_messages": ["*ResizeObserver*"] } }),
+    )
+    .await;
+    let local = ingest_raw(
+        &server,
+        json!({ "message": "dev box", "user": { "ip_address": "127.0.0.1" } }),
+    )
+    .await;
+    assert_eq!(local["dropped"], "filtered:localhost");
+    assert!(local["issueId"].is_null());
+    let noise = ingest_raw(&server, json!({ "exception": [{ "type": "Error", "value": "ResizeObserver loop limit exceeded" }] })).await;
+    assert_eq!(noise["dropped"], "filtered:error-message");
+    let kept = ingest_raw(&server, json!({ "message": "real problem" })).await;
+    assert!(kept["dropped"].is_null() && kept["issueId"].is_string());
+
+    settings(&server, json!({ "sampleRate": 0.5 })).await;
+    let mut sampled = 0;
+    for _ in 0..200 {
+        if ingest_raw(&server, json!({ "message": "sampled traffic" })).await["dropped"]
+            == "sampled"
+        {
+            sampled += 1;
+        }
+    }
+    // Binomial(200, 0.5): 4 standard deviations is ±28.
+    assert!((72..=128).contains(&sampled), "sampled {sampled} of 200");
+    let expected = (201 - sampled, 2, sampled, 0);
+    let counts = server
+        .eventually("outcome counts", || async {
+            let counts = dropped_counts(&server).await;
+            (counts == expected).then_some(counts)
+        })
+        .await;
+    assert_eq!(counts, expected);
+    assert_eq!(server.count_rows("event").await, 201 - sampled);
+}
+
+async fn rate_limits_answer_429_with_back_off_headers(server: TestServer) {
+    settings(&server, json!({ "rateLimitPerMinute": 3 })).await;
+    // Limits count per clock minute: stay clear of a window edge.
+    while chrono::Timelike::second(&chrono::Utc::now()) > 55 {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    let url = format!("{}/api/{}/store/", server.url, server.project_id);
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..5 {
+        let response = server
+            .http
+            .post(&url)
+            .header(
+                "x-sentry-auth",
+                format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
+            )
+            .body(r#"{"message":"limited"}"#)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        last = Some(response);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    let response = last.unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    let limits = response.headers()["x-sentry-rate-limits"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(limits, format!("{retry_after}::project:project_quota"));
+    let body: Value = response.json().await.unwrap();
+    assert!(body["detail"].as_str().unwrap().contains("rate limit"));
+    // The GraphQL path is limited the same way.
+    let error = server
+        .graphql_error(
+            "mutation($p: ID!) { ingestEvent(projectId: $p, event: {message: \"x\"}) { eventId } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(error["extensions"]["code"], "RATE_LIMITED");
+    server
+        .eventually("rate-limited count", || async {
+            (dropped_counts(&server).await.3 == 3).then_some(())
+        })
+        .await;
+    // Lifting the limit lets events in again at once.
+    settings(&server, json!({ "rateLimitPerMinute": 0 })).await;
+    let response = server
+        .http
+        .post(&url)
+        .header(
+            "x-sentry-auth",
+            format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
+        )
+        .body(r#"{"message":"limited"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+on_both_databases!(
+    sampling_and_inbound_filters_drop_quietly_and_count,
+    rate_limits_answer_429_with_back_off_headers
+);

@@ -27,15 +27,19 @@ pub async fn authorize(
     project_id: i64,
     public_key: &str,
 ) -> Result<Arc<ProjectSettings>, IngestError> {
-    let key = pipeline.keys.lookup(&pipeline.db, public_key).await?;
-    if !key.is_some_and(|k| k.active && k.project_id == project_id) {
-        return Err(IngestError::rejected_key());
-    }
-    pipeline
+    let key = pipeline
+        .keys
+        .lookup(&pipeline.db, public_key)
+        .await?
+        .filter(|k| k.active && k.project_id == project_id)
+        .ok_or_else(IngestError::rejected_key)?;
+    let project = pipeline
         .projects
         .get(&pipeline.db, project_id)
         .await?
-        .ok_or_else(IngestError::rejected_key)
+        .ok_or_else(IngestError::rejected_key)?;
+    pipeline.admit(&project, Some(&key))?;
+    Ok(project)
 }
 
 /// An event payload: a JSON object (nesting depth is bounded by the JSON reader).

@@ -5,7 +5,7 @@
 //! 2. `decode`    — body size cap, Content-Encoding, decompression with a cap
 //! 3. `envelope`  — envelope framing into items (the `/store/` endpoint skips this)
 //! 4. `normalize` — event id, timestamps, defaults, trimming, PII scrubbing
-//! 5. `filters`, `sampling`, `rate_limit` — inbound filters, server-side sampling, quotas
+//! 5. `controls` — inbound filters, server-side sampling, rate limits, outcome counts
 //! 6. grouping    — `crate::grouping` turns the event into hashes, a title and a culprit
 //! 7. `writer`    — group commit: the event, its issue and counters in one transaction
 //! 8. the endpoint answers `200 {"id"}` only after step 7 committed
@@ -13,6 +13,7 @@
 //! `pipeline` runs steps 4–7 for one event; the HTTP endpoints (`crate::http::ingest`) and the
 //! GraphQL `ingestEvent` mutation both go through it.
 pub mod auth;
+pub mod controls;
 pub mod decode;
 pub mod envelope;
 pub mod error;

@@ -8,7 +8,10 @@ use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
 use super::IngestError;
-use super::keys::KeyCache;
+use super::controls::outcomes::Outcomes;
+use super::controls::rate_limit::{Limit, RateLimiter};
+use super::controls::sampling;
+use super::keys::{KeyCache, KeyInfo};
 use super::metrics::Metrics;
 use super::normalize::{NormalizeContext, ScrubSettings, normalize_event};
 use super::projects::{ProjectCache, ProjectSettings};
@@ -22,9 +25,12 @@ use crate::live::LiveIssues;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Accepted {
     pub event_id: String,
-    pub issue_id: i64,
+    /// The issue it was filed in; `None` when it was dropped.
+    pub issue_id: Option<i64>,
     pub new_issue: bool,
     pub regressed: bool,
+    /// Why it was not stored (`filtered:<filter>` or `sampled`): the SDK is told nothing.
+    pub dropped: Option<String>,
 }
 
 /// Facts about the request an event came in, used by normalisation.
@@ -43,6 +49,8 @@ pub struct Pipeline {
     pub projects: ProjectCache,
     pub limits: IngestLimits,
     pub metrics: Metrics,
+    pub rate_limits: RateLimiter,
+    pub outcomes: Outcomes,
     writer: WriterHandle,
 }
 
@@ -60,12 +68,16 @@ impl Pipeline {
             live,
             public_url,
         );
+        let outcomes = Outcomes::default();
+        outcomes.spawn_flusher(db.clone());
         Arc::new(Pipeline {
             db,
             keys: KeyCache::default(),
             projects: ProjectCache::default(),
             limits,
             metrics: Metrics::default(),
+            rate_limits: RateLimiter::default(),
+            outcomes,
             writer,
         })
     }
@@ -81,11 +93,41 @@ impl Pipeline {
             .get(&self.db, project_id)
             .await?
             .ok_or_else(|| IngestError::forbidden("unknown project"))?;
+        self.admit(&project, None)?;
         self.ingest_event(&project, raw, RequestMeta::default(), Vec::new())
             .await
     }
 
-    /// Normalises, groups and stores one event; returns once it is durable.
+    /// Counts the event against the project's (and the key's) rate limits, or refuses it with 429.
+    pub fn admit(
+        &self,
+        project: &ProjectSettings,
+        key: Option<&KeyInfo>,
+    ) -> Result<(), IngestError> {
+        let project_id = project.id.to_string();
+        let key_id = key.map(|k| k.key_id.to_string());
+        let mut limits = Vec::with_capacity(2);
+        if let Some(per_minute) = project.rate_limit_per_minute {
+            limits.push(Limit {
+                scope: "project",
+                id: &project_id,
+                per_minute,
+            });
+        }
+        if let (Some(key), Some(id)) = (key, key_id.as_deref())
+            && let Some(per_minute) = key.rate_limit_per_minute {
+                limits.push(Limit {
+                    scope: "key",
+                    id,
+                    per_minute,
+                });
+            }
+        self.rate_limits
+            .check(&limits)
+            .inspect_err(|_| self.outcomes.add(project.id, "rate_limited"))
+    }
+
+    /// Normalises, filters, groups and stores one event; returns once it is durable.
     pub async fn ingest_event(
         &self,
         project: &ProjectSettings,
@@ -107,6 +149,23 @@ impl Pipeline {
             },
         };
         let event = normalize_event(raw, &context)?;
+        let dropped = match project.extra.inbound_filters.check(&event.payload) {
+            Some(filter) => Some(("filtered", format!("filtered:{filter}"))),
+            None if !sampling::keep(&event.event_id, project.sample_rate) => {
+                Some(("sampled", "sampled".to_string()))
+            }
+            None => None,
+        };
+        if let Some((outcome, reason)) = dropped {
+            self.outcomes.add(project.id, outcome);
+            return Ok(Accepted {
+                event_id: event.event_id,
+                issue_id: None,
+                new_issue: false,
+                regressed: false,
+                dropped: Some(reason),
+            });
+        }
         let grouping = group_event(&event.payload, &project.grouping);
         let tags = tags::derive(&event);
         let written = self
@@ -128,9 +187,10 @@ impl Pipeline {
             })?;
         Ok(Accepted {
             event_id: written.event_id,
-            issue_id: written.issue_id,
+            issue_id: Some(written.issue_id),
             new_issue: written.new_issue,
             regressed: written.regressed,
+            dropped: None,
         })
     }
 }

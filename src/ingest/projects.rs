@@ -9,6 +9,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::Deserialize;
 
 use super::IngestError;
+use super::controls::filters::InboundFilters;
 use super::writer::SimilaritySettings;
 use crate::grouping::{FingerprintRules, GroupingConfig};
 
@@ -35,6 +36,7 @@ pub struct ExtraSettings {
     pub sensitive_fields: Vec<String>,
     pub safe_fields: Vec<String>,
     pub scrub_ip_addresses: bool,
+    pub inbound_filters: InboundFilters,
 }
 
 #[derive(Default)]

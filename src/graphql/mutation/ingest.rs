@@ -11,7 +11,10 @@ pub struct IngestMutations;
 #[derive(SimpleObject)]
 pub struct IngestResult {
     pub event_id: String,
-    pub issue_id: ID,
+    /// The issue the event was filed in; null when it was dropped.
+    pub issue_id: Option<ID>,
+    /// Why the event was not stored (`filtered:<filter>`, `sampled`), if it was not.
+    pub dropped: Option<String>,
 }
 
 #[Object]
@@ -37,7 +40,8 @@ impl IngestMutations {
             .map_err(ingest_error)?;
         Ok(IngestResult {
             event_id: accepted.event_id,
-            issue_id: ID(accepted.issue_id.to_string()),
+            issue_id: accepted.issue_id.map(|id| ID(id.to_string())),
+            dropped: accepted.dropped,
         })
     }
 }

@@ -11,6 +11,7 @@ use async_graphql::MergedObject;
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     projects::ProjectMutations,
+    projects::ProjectSettingsMutations,
     issues::IssueMutations,
     grouping::GroupingMutations,
     ingest::IngestMutations,

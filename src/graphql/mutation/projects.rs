@@ -1,12 +1,18 @@
 //! Project mutations.
-use async_graphql::{Context, Object};
+use async_graphql::{Context, ID, InputObject, Json, Object};
+use entity::{project, project_key};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::accounts::projects::create_project;
 use crate::graphql::types::project::Project;
-use crate::graphql::{bad_input, state, viewer};
+use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
+use crate::ingest::controls::filters::InboundFilters;
 
 #[derive(Default)]
 pub struct ProjectMutations;
+
+#[derive(Default)]
+pub struct ProjectSettingsMutations;
 
 #[Object]
 impl ProjectMutations {
@@ -21,5 +27,128 @@ impl ProjectMutations {
             .await
             .map_err(|e| bad_input(e.to_string()))?;
         Ok(Project(project))
+    }
+}
+
+/// Ingest controls of a project; absent fields keep their value.
+#[derive(InputObject)]
+pub struct ProjectSettingsInput {
+    pub name: Option<String>,
+    /// Share of events kept (0–1); the rest are dropped and counted as sampled.
+    pub sample_rate: Option<f64>,
+    /// Events accepted per minute; 0 removes the limit.
+    pub rate_limit_per_minute: Option<i32>,
+    /// Days events are kept; 0 falls back to the organization default.
+    pub retention_days: Option<i32>,
+    /// Inbound filters: `{localhost, browser_extensions, legacy_browsers, web_crawlers,
+    /// error_messages: [glob], releases: [glob]}`.
+    pub inbound_filters: Option<Json<serde_json::Value>>,
+    /// Default PII scrubbing on or off, extra sensitive key names, keys never scrubbed.
+    pub scrub_data: Option<bool>,
+    pub sensitive_fields: Option<Vec<String>>,
+    pub safe_fields: Option<Vec<String>>,
+    pub scrub_ip_addresses: Option<bool>,
+}
+
+#[Object]
+impl ProjectSettingsMutations {
+    async fn update_project_settings(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        settings: ProjectSettingsInput,
+    ) -> async_graphql::Result<Project> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let row = scope::project(&app.db, viewer, parse_id(&project_id, "project")?)
+            .await?
+            .ok_or_else(|| not_found("project"))?;
+        let mut extra: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&row.settings).unwrap_or_default();
+        let mut active: project::ActiveModel = row.into();
+        if let Some(name) = settings.name.filter(|n| !n.trim().is_empty()) {
+            active.name = Set(name.trim().to_string());
+        }
+        if let Some(rate) = settings.sample_rate {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(bad_input("sampleRate must be between 0 and 1"));
+            }
+            active.sample_rate = Set(rate);
+        }
+        if let Some(limit) = settings.rate_limit_per_minute {
+            if limit < 0 {
+                return Err(bad_input("rateLimitPerMinute cannot be negative"));
+            }
+            active.rate_limit_per_minute = Set((limit > 0).then_some(limit));
+        }
+        if let Some(days) = settings.retention_days {
+            if !(0..=3650).contains(&days) {
+                return Err(bad_input("retentionDays must be 0 to 3650"));
+            }
+            active.retention_days = Set((days > 0).then_some(days));
+        }
+        if let Some(filters) = settings.inbound_filters {
+            serde_json::from_value::<InboundFilters>(filters.0.clone())
+                .map_err(|e| bad_input(format!("invalid inboundFilters: {e}")))?;
+            extra.insert("inbound_filters".into(), filters.0);
+        }
+        for (key, value) in [
+            (
+                "scrub_data",
+                settings.scrub_data.map(serde_json::Value::from),
+            ),
+            (
+                "sensitive_fields",
+                settings.sensitive_fields.map(serde_json::Value::from),
+            ),
+            (
+                "safe_fields",
+                settings.safe_fields.map(serde_json::Value::from),
+            ),
+            (
+                "scrub_ip_addresses",
+                settings.scrub_ip_addresses.map(serde_json::Value::from),
+            ),
+        ] {
+            if let Some(value) = value {
+                extra.insert(key.into(), value);
+            }
+        }
+        active.settings = Set(serde_json::Value::Object(extra).to_string());
+        let updated = active.update(&app.db).await.map_err(internal)?;
+        app.pipeline.projects.invalidate(updated.id);
+        Ok(Project(updated))
+    }
+
+    /// Revokes or re-enables a DSN key, or sets its own rate limit (0 removes it). A revoked key
+    /// stops working within seconds on every server (the key cache lives 3 s).
+    async fn update_project_key(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        is_active: Option<bool>,
+        rate_limit_per_minute: Option<i32>,
+    ) -> async_graphql::Result<bool> {
+        let viewer = viewer(ctx)?;
+        let app = state(ctx);
+        let key = project_key::Entity::find_by_id(parse_id(&id, "key")?)
+            .one(&app.db)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("key"))?;
+        scope::project(&app.db, viewer, key.project_id)
+            .await?
+            .ok_or_else(|| not_found("key"))?;
+        let public_key = key.public_key.clone();
+        let mut active: project_key::ActiveModel = key.into();
+        if let Some(is_active) = is_active {
+            active.is_active = Set(is_active);
+        }
+        if let Some(limit) = rate_limit_per_minute {
+            active.rate_limit_per_minute = Set((limit > 0).then_some(limit));
+        }
+        active.update(&app.db).await.map_err(internal)?;
+        app.pipeline.keys.invalidate(&public_key);
+        Ok(true)
     }
 }
