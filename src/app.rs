@@ -68,10 +68,18 @@ impl Server {
     /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully).
     pub async fn run(self) -> anyhow::Result<()> {
         let router = http::router(self.state, self.schema);
+        // Path rewriting must happen before routing, so it wraps the router (Relay folds
+        // `//api//42/envelope/` the same way).
+        let app = tower::Layer::layer(
+            &tower::util::MapRequestLayer::new(http::collapse_slashes),
+            router,
+        );
         tracing::info!(addr = %self.addr, "Larder is listening");
         axum::serve(
             self.listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
+            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
+                SocketAddr,
+            >(app),
         )
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -27,3 +27,46 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
         .merge(ingest::router(state.clone()))
         .with_state(state)
 }
+
+/// Folds runs of `/` in the request path into one (`//api//42/envelope/` → `/api/42/envelope/`).
+pub fn collapse_slashes(mut request: axum::extract::Request) -> axum::extract::Request {
+    let path = request.uri().path();
+    if !path.contains("//") {
+        return request;
+    }
+    let mut folded = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && folded.ends_with('/')) {
+            folded.push(c);
+        }
+    }
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{folded}?{query}"),
+        None => folded,
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(rewritten) = path_and_query.parse() {
+        parts.path_and_query = Some(rewritten);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collapse_slashes;
+
+    #[test]
+    fn duplicate_slashes_fold() {
+        let request = axum::extract::Request::builder()
+            .uri("//api//42///envelope/?sentry_key=a")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        assert_eq!(
+            collapse_slashes(request).uri(),
+            "/api/42/envelope/?sentry_key=a"
+        );
+    }
+}

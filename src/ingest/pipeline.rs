@@ -115,13 +115,14 @@ impl Pipeline {
             });
         }
         if let (Some(key), Some(id)) = (key, key_id.as_deref())
-            && let Some(per_minute) = key.rate_limit_per_minute {
-                limits.push(Limit {
-                    scope: "key",
-                    id,
-                    per_minute,
-                });
-            }
+            && let Some(per_minute) = key.rate_limit_per_minute
+        {
+            limits.push(Limit {
+                scope: "key",
+                id,
+                per_minute,
+            });
+        }
         self.rate_limits
             .check(&limits)
             .inspect_err(|_| self.outcomes.add(project.id, "rate_limited"))
@@ -158,6 +159,7 @@ impl Pipeline {
         };
         if let Some((outcome, reason)) = dropped {
             self.outcomes.add(project.id, outcome);
+            self.metrics.add("events_total", outcome, 1);
             return Ok(Accepted {
                 event_id: event.event_id,
                 issue_id: None,
@@ -185,6 +187,15 @@ impl Pipeline {
                     IngestError::unavailable(&e.to_string())
                 }
             })?;
+        self.metrics.add(
+            "events_total",
+            if written.duplicate {
+                "duplicate"
+            } else {
+                "accepted"
+            },
+            1,
+        );
         Ok(Accepted {
             event_id: written.event_id,
             issue_id: Some(written.issue_id),
