@@ -123,9 +123,10 @@ impl Pipeline {
                 per_minute,
             });
         }
-        self.rate_limits
-            .check(&limits)
-            .inspect_err(|_| self.outcomes.add(project.id, "rate_limited"))
+        self.rate_limits.check(&limits).inspect_err(|_| {
+            self.outcomes.add(project.id, "rate_limited");
+            self.metrics.add("events_total", "rate_limited", 1);
+        })
     }
 
     /// Normalises, filters, groups and stores one event; returns once it is durable.
