@@ -5,7 +5,7 @@ use entity::{
     delivery, event, external_issue, grouping_hash, issue, issue_activity, issue_similarity,
     issue_stat, issue_tag, member,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
 use super::alerts::{Delivery, ExternalIssue};
 use super::event::Event;
@@ -14,7 +14,7 @@ use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
-use crate::graphql::{internal, state};
+use crate::graphql::{internal, owned_rows, state};
 
 pub struct Issue(pub issue::Model);
 
@@ -82,6 +82,28 @@ pub struct Activity {
     pub data: Json<serde_json::Value>,
     pub actor: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl From<issue_activity::Model> for Activity {
+    fn from(a: issue_activity::Model) -> Self {
+        Activity {
+            kind: a.kind,
+            data: Json(serde_json::from_str(&a.data).unwrap_or_default()),
+            actor: a.actor,
+            created_at: a.created_at,
+        }
+    }
+}
+
+impl From<grouping_hash::Model> for GroupingHash {
+    fn from(h: grouping_hash::Model) -> Self {
+        GroupingHash {
+            hash: h.hash,
+            explanation: Json(serde_json::from_str(&h.explanation).unwrap_or_default()),
+            similarity_distance: h.similarity_distance,
+            created_at: h.created_at,
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -303,21 +325,9 @@ impl Issue {
 
     /// Every hash routed to this issue (more than one after merges or secondary variants).
     async fn hashes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupingHash>> {
-        let rows = grouping_hash::Entity::find()
-            .filter(grouping_hash::Column::IssueId.eq(self.0.id))
-            .order_by_asc(grouping_hash::Column::Id)
-            .all(&state(ctx).db)
+        use grouping_hash::Column as C;
+        owned_rows::<grouping_hash::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc))
             .await
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .map(|h| GroupingHash {
-                hash: h.hash,
-                explanation: Json(serde_json::from_str(&h.explanation).unwrap_or_default()),
-                similarity_distance: h.similarity_distance,
-                created_at: h.created_at,
-            })
-            .collect())
     }
 
     /// Issues that were near this one when it was created, nearest first, so a person can
@@ -346,13 +356,8 @@ impl Issue {
 
     /// Notifications sent (or being sent) about this issue.
     async fn notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Delivery>> {
-        let rows = delivery::Entity::find()
-            .filter(delivery::Column::IssueId.eq(self.0.id))
-            .order_by_asc(delivery::Column::Id)
-            .all(&state(ctx).db)
-            .await
-            .map_err(internal)?;
-        Ok(rows.into_iter().map(Delivery::from).collect())
+        use delivery::Column as C;
+        owned_rows::<delivery::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc)).await
     }
 
     /// Tickets opened for this issue in GitHub or Jira.
@@ -360,32 +365,16 @@ impl Issue {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ExternalIssue>> {
-        let rows = external_issue::Entity::find()
-            .filter(external_issue::Column::IssueId.eq(self.0.id))
-            .order_by_asc(external_issue::Column::Id)
-            .all(&state(ctx).db)
+        use external_issue::Column as C;
+        owned_rows::<external_issue::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc))
             .await
-            .map_err(internal)?;
-        Ok(rows.into_iter().map(ExternalIssue::from).collect())
     }
 
     /// The issue's history, oldest first.
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Activity>> {
-        let rows = issue_activity::Entity::find()
-            .filter(issue_activity::Column::IssueId.eq(self.0.id))
-            .order_by_asc(issue_activity::Column::Id)
-            .all(&state(ctx).db)
+        use issue_activity::Column as C;
+        owned_rows::<issue_activity::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc))
             .await
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .map(|a| Activity {
-                kind: a.kind,
-                data: Json(serde_json::from_str(&a.data).unwrap_or_default()),
-                actor: a.actor,
-                created_at: a.created_at,
-            })
-            .collect())
     }
 
     /// How the issue's primary hash was made: the components and rules behind it.

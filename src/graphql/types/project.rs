@@ -7,7 +7,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::alerts::{AlertRule, Delivery};
@@ -16,7 +17,7 @@ use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
-use crate::graphql::{bad_input, internal, state};
+use crate::graphql::{bad_input, internal, owned_rows, state};
 use crate::search::{IssueQuery, parse_query};
 
 pub struct Project(pub project::Model);
@@ -106,6 +107,28 @@ pub struct Seen {
     pub count: i64,
 }
 
+impl From<release::Model> for Seen {
+    fn from(r: release::Model) -> Self {
+        Seen {
+            name: r.version,
+            first_seen: r.first_seen,
+            last_seen: r.last_seen,
+            count: r.times_seen,
+        }
+    }
+}
+
+impl From<environment::Model> for Seen {
+    fn from(e: environment::Model) -> Self {
+        Seen {
+            name: e.name,
+            first_seen: e.first_seen,
+            last_seen: e.last_seen,
+            count: e.times_seen,
+        }
+    }
+}
+
 /// How a project's events are grouped.
 #[derive(SimpleObject)]
 pub struct GroupingSettings {
@@ -173,13 +196,8 @@ impl Project {
     }
 
     async fn alert_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AlertRule>> {
-        let rows = alert_rule::Entity::find()
-            .filter(alert_rule::Column::ProjectId.eq(self.0.id))
-            .order_by_asc(alert_rule::Column::Id)
-            .all(&state(ctx).db)
-            .await
-            .map_err(internal)?;
-        Ok(rows.into_iter().map(AlertRule::from).collect())
+        use alert_rule::Column as C;
+        owned_rows::<alert_rule::Entity, _>(ctx, C::ProjectId, self.0.id, (C::Id, Order::Asc)).await
     }
 
     /// Notifications of the project's issues, newest first, with their outcome.
@@ -204,40 +222,16 @@ impl Project {
 
     /// Releases seen in events, newest first.
     async fn releases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
-        let rows = release::Entity::find()
-            .filter(release::Column::ProjectId.eq(self.0.id))
-            .order_by_desc(release::Column::FirstSeen)
-            .all(&state(ctx).db)
+        use release::Column as C;
+        owned_rows::<release::Entity, _>(ctx, C::ProjectId, self.0.id, (C::FirstSeen, Order::Desc))
             .await
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Seen {
-                name: r.version,
-                first_seen: r.first_seen,
-                last_seen: r.last_seen,
-                count: r.times_seen,
-            })
-            .collect())
     }
 
     /// Environments seen in events, by name.
     async fn environments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
-        let rows = environment::Entity::find()
-            .filter(environment::Column::ProjectId.eq(self.0.id))
-            .order_by_asc(environment::Column::Name)
-            .all(&state(ctx).db)
+        use environment::Column as C;
+        owned_rows::<environment::Entity, _>(ctx, C::ProjectId, self.0.id, (C::Name, Order::Asc))
             .await
-            .map_err(internal)?;
-        Ok(rows
-            .into_iter()
-            .map(|e| Seen {
-                name: e.name,
-                first_seen: e.first_seen,
-                last_seen: e.last_seen,
-                count: e.times_seen,
-            })
-            .collect())
     }
 
     async fn grouping_settings(&self) -> GroupingSettings {
