@@ -40,3 +40,28 @@ pub fn unique_index(
 pub fn c(name: &'static str) -> Alias {
     Alias::new(name)
 }
+
+/// Creates the tables, then the indexes (an `up` is a list of both).
+pub async fn create_all(
+    manager: &SchemaManager<'_>,
+    tables: Vec<TableCreateStatement>,
+    indexes: Vec<IndexCreateStatement>,
+) -> Result<(), DbErr> {
+    for statement in tables {
+        manager.create_table(statement).await?;
+    }
+    for statement in indexes {
+        manager.create_index(statement).await?;
+    }
+    Ok(())
+}
+
+/// Drops the tables in the order given (dependents first).
+pub async fn drop_tables(manager: &SchemaManager<'_>, names: &[&'static str]) -> Result<(), DbErr> {
+    for name in names {
+        manager
+            .drop_table(Table::drop().table(Alias::new(*name)).to_owned())
+            .await?;
+    }
+    Ok(())
+}

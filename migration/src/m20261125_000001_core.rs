@@ -2,7 +2,7 @@
 //! events, attachments, user reports, the similarity index and issue activity.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::{c, index, table, unique_index};
+use crate::helpers::{c, create_all, drop_tables, index, table, unique_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -175,9 +175,6 @@ impl MigrationTrait for Migration {
                 ],
             ),
         ];
-        for statement in tables {
-            manager.create_table(statement).await?;
-        }
 
         // One index per query path the API and the ingest writer take.
         let indexes = vec![
@@ -280,32 +277,28 @@ impl MigrationTrait for Migration {
                 &["issue_id", "created_at"],
             ),
         ];
-        for statement in indexes {
-            manager.create_index(statement).await?;
-        }
-        Ok(())
+        create_all(manager, tables, indexes).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for name in [
-            "issue_activity",
-            "issue_similarity",
-            "similarity_band",
-            "user_report",
-            "attachment",
-            "issue_tag",
-            "event",
-            "grouping_hash",
-            "issue",
-            "api_token",
-            "project_key",
-            "project",
-            "organization",
-        ] {
-            manager
-                .drop_table(Table::drop().table(Alias::new(name)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            &[
+                "issue_activity",
+                "issue_similarity",
+                "similarity_band",
+                "user_report",
+                "attachment",
+                "issue_tag",
+                "event",
+                "grouping_hash",
+                "issue",
+                "api_token",
+                "project_key",
+                "project",
+                "organization",
+            ],
+        )
+        .await
     }
 }

@@ -2,7 +2,7 @@
 //! outbox, and tickets opened in external trackers.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::{c, index, table, unique_index};
+use crate::helpers::{c, create_all, drop_tables, index, table, unique_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -84,9 +84,6 @@ impl MigrationTrait for Migration {
                 ],
             ),
         ];
-        for statement in tables {
-            manager.create_table(statement).await?;
-        }
         let indexes = vec![
             unique_index(
                 "member",
@@ -119,25 +116,21 @@ impl MigrationTrait for Migration {
                 &["issue_id", "integration_id"],
             ),
         ];
-        for statement in indexes {
-            manager.create_index(statement).await?;
-        }
-        Ok(())
+        create_all(manager, tables, indexes).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for name in [
-            "external_issue",
-            "delivery",
-            "alert_rule_fire",
-            "alert_rule",
-            "integration",
-            "member",
-        ] {
-            manager
-                .drop_table(Table::drop().table(Alias::new(name)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            &[
+                "external_issue",
+                "delivery",
+                "alert_rule_fire",
+                "alert_rule",
+                "integration",
+                "member",
+            ],
+        )
+        .await
     }
 }

@@ -2,7 +2,7 @@
 //! project outcome, distinct users per issue, and issue assignment.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::{c, index, table, unique_index};
+use crate::helpers::{c, drop_tables, index, table, unique_index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -115,17 +115,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for name in [
-            "issue_user",
-            "project_stat",
-            "issue_stat",
-            "environment",
-            "release",
-        ] {
-            manager
-                .drop_table(Table::drop().table(Alias::new(name)).to_owned())
-                .await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            &[
+                "issue_user",
+                "project_stat",
+                "issue_stat",
+                "environment",
+                "release",
+            ],
+        )
+        .await
     }
 }
