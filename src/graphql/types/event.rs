@@ -1,11 +1,13 @@
 //! `Event`: indexed columns straight from the row, everything else read from the stored
 //! normalised payload.
-use async_graphql::{ID, Json, Object, SimpleObject};
+use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::event;
+use entity::{attachment, event, user_report};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
 use super::Level;
+use crate::graphql::{internal, state};
 
 pub struct Event {
     row: event::Model,
@@ -25,6 +27,24 @@ impl Event {
             .cloned()
             .map(Json)
     }
+}
+
+/// A file the SDK sent with the event (its bytes are not served through GraphQL).
+#[derive(SimpleObject)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: Option<String>,
+    pub attachment_type: String,
+    pub size: i64,
+}
+
+/// Feedback a user left about the event.
+#[derive(SimpleObject)]
+pub struct UserReport {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub comments: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(SimpleObject)]
@@ -201,6 +221,44 @@ impl Event {
     async fn sdk(&self) -> Option<Json<Value>> {
         self.field("sdk")
     }
+    async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attachment>> {
+        let rows = attachment::Entity::find()
+            .filter(attachment::Column::ProjectId.eq(self.row.project_id))
+            .filter(attachment::Column::EventId.eq(&self.row.event_id))
+            .order_by_asc(attachment::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|a| Attachment {
+                filename: a.filename,
+                content_type: a.content_type,
+                attachment_type: a.attachment_type,
+                size: a.size,
+            })
+            .collect())
+    }
+
+    async fn user_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UserReport>> {
+        let rows = user_report::Entity::find()
+            .filter(user_report::Column::ProjectId.eq(self.row.project_id))
+            .filter(user_report::Column::EventId.eq(&self.row.event_id))
+            .order_by_asc(user_report::Column::Id)
+            .all(&state(ctx).db)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| UserReport {
+                name: r.name,
+                email: r.email,
+                comments: r.comments,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
     /// The stored normalised event.
     async fn raw(&self) -> Json<Value> {
         Json(self.payload.clone())
