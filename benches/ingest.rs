@@ -1,0 +1,57 @@
+//! Micro-benchmarks of the CPU steps of ingest, on a real Python SDK envelope (vector py-01):
+//! envelope parsing, normalisation, grouping. `cargo bench --bench ingest`
+use criterion::{Criterion, criterion_group, criterion_main};
+use larder::grouping::{CURRENT_CONFIG, FingerprintRules, GroupingConfig, group_event};
+use larder::ingest::envelope::Envelope;
+use larder::ingest::normalize::{NormalizeContext, ScrubSettings, normalize_event};
+
+fn vector() -> bytes::Bytes {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/spec/vectors/py-01-exception-chained.envelope"
+    );
+    std::fs::read(path)
+        .expect("the shared vectors beside the checkout")
+        .into()
+}
+
+fn context() -> NormalizeContext {
+    NormalizeContext {
+        received: chrono::Utc::now(),
+        sent_at: None,
+        envelope_event_id: None,
+        client_ip: None,
+        sentry_client: Some("sentry.python/2.75.0".into()),
+        scrub: ScrubSettings {
+            enabled: true,
+            ..Default::default()
+        },
+    }
+}
+
+fn ingest_steps(c: &mut Criterion) {
+    let body = vector();
+    let envelope = Envelope::parse(body.clone()).unwrap();
+    let raw: serde_json::Value = serde_json::from_slice(&envelope.items[0].payload).unwrap();
+    let normalized = normalize_event(raw.clone(), &context()).unwrap();
+    let config = GroupingConfig {
+        id: CURRENT_CONFIG.into(),
+        rules: FingerprintRules::empty(),
+    };
+
+    c.bench_function("envelope_parse", |b| {
+        b.iter(|| Envelope::parse(body.clone()).unwrap())
+    });
+    c.bench_function("event_json_parse", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(&envelope.items[0].payload).unwrap())
+    });
+    c.bench_function("normalize", |b| {
+        b.iter(|| normalize_event(raw.clone(), &context()).unwrap())
+    });
+    c.bench_function("group", |b| {
+        b.iter(|| group_event(&normalized.payload, &config))
+    });
+}
+
+criterion_group!(benches, ingest_steps);
+criterion_main!(benches);
