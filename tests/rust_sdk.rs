@@ -1,0 +1,90 @@
+//! The real Rust `sentry` SDK pointed at a live server: capture_error, capture_message and a
+//! panic through the panic integration arrive as events with stack traces, grouped into issues.
+mod common;
+
+use common::TestServer;
+use serde_json::{Value, json};
+
+#[derive(Debug)]
+struct ParseFailure;
+
+impl std::fmt::Display for ParseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid order number")
+    }
+}
+
+impl std::error::Error for ParseFailure {}
+
+async fn issues(server: &TestServer) -> Vec<Value> {
+    let data = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { issues(first: 20) { edges { node { title count level latestEvent { platform level exceptions { type stacktrace { frames { function inApp } } } } } } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    data["project"]["issues"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_sdk_events_arrive_grouped() {
+    let server = TestServer::start(common::Backend::Sqlite).await;
+    let dsn = server.dsn.clone();
+    // The SDK's client and its blocking transport live on a thread of their own.
+    std::thread::spawn(move || {
+        let mut options = sentry::ClientOptions::default();
+        options.attach_stacktrace = true;
+        let _guard = sentry::init((dsn, options));
+        for _ in 0..2 {
+            sentry::capture_error(&ParseFailure);
+        }
+        sentry::capture_message("Payment for order 1234 failed", sentry::Level::Warning);
+        let panicked = std::thread::spawn(|| panic!("user 5 not found")).join();
+        assert!(panicked.is_err());
+        if let Some(client) = sentry::Hub::current().client() {
+            client.flush(Some(std::time::Duration::from_secs(10)));
+        }
+    })
+    .join()
+    .unwrap();
+
+    let found = server
+        .eventually("the SDK's events", || async {
+            let found = issues(&server).await;
+            (found
+                .iter()
+                .map(|i| i["count"].as_i64().unwrap())
+                .sum::<i64>()
+                >= 4)
+                .then_some(found)
+        })
+        .await;
+    let by_title = |prefix: &str| {
+        found
+            .iter()
+            .find(|i| i["title"].as_str().unwrap().starts_with(prefix))
+            .cloned()
+    };
+    let error = by_title("ParseFailure").unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(error["count"], 2, "the same error twice is one issue");
+    assert_eq!(error["latestEvent"]["platform"], "native");
+    let message = by_title("Payment for order").unwrap();
+    assert_eq!(message["level"], "WARNING");
+    let panic = by_title("panic: user 5 not found").unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(panic["level"], "FATAL");
+    let frames = panic["latestEvent"]["exceptions"][0]["stacktrace"]["frames"]
+        .as_array()
+        .unwrap();
+    assert!(
+        frames.iter().any(|f| f["function"]
+            .as_str()
+            .unwrap_or("")
+            .contains("rust_sdk_events_arrive_grouped")),
+        "{frames:?}"
+    );
+}
