@@ -171,3 +171,80 @@ fn memchr(body: &[u8], from: usize) -> Option<usize> {
         .position(|b| *b == b'\n')
         .map(|i| from + i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every captured and hand-written vector parses (or is refused) exactly as the reference
+    /// parser's summary in `expected.txt` says: item types, payload lengths, declared or implicit.
+    #[test]
+    fn vectors_match_the_reference_parser() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/vectors");
+        let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
+        let mut checked = 0;
+        for line in expected.lines() {
+            let (file, summary) = line.split_once(": ").unwrap();
+            let body = std::fs::read(dir.join(file)).unwrap();
+            match Envelope::parse(body.into()) {
+                Err(error) => {
+                    assert!(
+                        summary.starts_with("REJECT"),
+                        "{file}: refused ({error}) but expected {summary}"
+                    );
+                    assert_eq!(error.status, 400);
+                }
+                Ok(envelope) => {
+                    assert!(
+                        !summary.starts_with("REJECT"),
+                        "{file}: accepted but expected {summary}"
+                    );
+                    for item in &envelope.items {
+                        let framing = if item.headers.contains_key("length") {
+                            "declared"
+                        } else {
+                            "implicit"
+                        };
+                        let described =
+                            format!("{}(len={},{framing}", item.item_type, item.payload.len());
+                        assert!(
+                            summary.contains(&described),
+                            "{file}: {described} not in {summary}"
+                        );
+                    }
+                    assert_eq!(
+                        envelope.items.len(),
+                        summary.matches("(len=").count(),
+                        "{file}"
+                    );
+                    if let Some(id) = summary
+                        .split("event_id=")
+                        .nth(1)
+                        .map(|s| s.split(';').next().unwrap().trim())
+                    {
+                        assert_eq!(
+                            envelope.event_id().unwrap(),
+                            normalize_event_id(id),
+                            "{file}"
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 19);
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for body in [
+            &b"\n"[..],
+            b"{}\n{\"type\":\"event\",\"length\":18446744073709551615}\n",
+            b"{}\n\n",
+            b"{}{}",
+            b"{\"event_id\":5}\n",
+        ] {
+            let _ = Envelope::parse(bytes::Bytes::copy_from_slice(body)).map(|e| e.event_id());
+        }
+    }
+}
