@@ -1,12 +1,20 @@
 //! Load generator: replays a real Python SDK error event (vector py-01) against a Larder server
 //! with fresh event ids, spread over `--issues` distinct issues, gzip-compressed like the Python
 //! SDK sends it, over keep-alive connections; flat out or at a fixed rate, bounded in time.
-//! Loopback only. Reports accepted/s, status counts and latency percentiles.
+//! Loopback only. Reports accepted/s, status counts and latency percentiles. Bodies are built
+//! before the clock starts (`--pool N`, by default enough for the run), so the measurement
+//! charges the generator only for sending requests.
 //!
 //! `cargo run --release --example loadgen -- --dsn http://KEY@127.0.0.1:8000/1 --concurrency 32 --duration 60 --issues 1000`
+//!
+//! With `--graphql issues|issue --token TOKEN` it measures the API instead: `issues` asks for
+//! the project's first page of 50 unresolved issues by last seen with counts and a 24 h stats
+//! series each; `issue` asks for one of those issues with its latest event and stack trace.
+//! A 200 whose body carries GraphQL `errors` is counted as `200-errors`.
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -19,6 +27,11 @@ struct Options {
     /// Requests per second across all workers; 0 = flat out.
     rate: u64,
     gzip: bool,
+    /// Bodies prepared before the run; a run that uses them all ends early and says so.
+    pool: usize,
+    /// `issues` or `issue`: GraphQL queries instead of events.
+    graphql: Option<String>,
+    token: String,
 }
 
 fn options() -> Options {
@@ -29,6 +42,9 @@ fn options() -> Options {
         issues: 1000,
         rate: 0,
         gzip: true,
+        pool: 0,
+        graphql: None,
+        token: String::new(),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -42,8 +58,20 @@ fn options() -> Options {
             "--issues" => options.issues = value.parse().expect("--issues N"),
             "--rate" => options.rate = value.parse().expect("--rate PER_SECOND"),
             "--encoding" => options.gzip = value == "gzip",
+            "--pool" => options.pool = value.parse().expect("--pool BODIES"),
+            "--graphql" => options.graphql = Some(value),
+            "--token" => options.token = value,
             other => panic!("unknown option {other}"),
         }
+    }
+    if options.pool == 0 {
+        // Enough for the fixed rate, or for 15,000 events/s flat out.
+        let per_second = if options.rate > 0 {
+            options.rate + options.rate / 10
+        } else {
+            15_000
+        };
+        options.pool = (per_second * options.duration.as_secs()).max(1000) as usize;
     }
     assert!(
         !options.dsn.is_empty(),
@@ -63,25 +91,36 @@ fn template() -> Value {
     serde_json::from_slice(payload).expect("event JSON")
 }
 
-/// One request body: a fresh event id, and a crash-site function naming issue `n`.
-fn body(template: &Value, n: usize, gzip: bool) -> Vec<u8> {
+/// The template serialised once, with placeholders for the event id and the crash-site function.
+fn body_pattern(template: &Value) -> String {
     let mut event = template.clone();
-    let event_id = uuid::Uuid::new_v4().simple().to_string();
-    event["event_id"] = Value::String(event_id.clone());
+    event["event_id"] = Value::String(EVENT_ID.into());
     if let Some(last) = event
         .pointer_mut("/exception/values/1/stacktrace/frames")
         .and_then(Value::as_array_mut)
         .and_then(|frames| frames.last_mut())
     {
-        last["function"] = Value::String(format!("handler_{n}"));
+        last["function"] = Value::String(FUNCTION.into());
     }
-    let event = serde_json::to_vec(&event).expect("serialises");
+    serde_json::to_string(&event).expect("serialises")
+}
+
+const EVENT_ID: &str = "@@EVENT_ID@@";
+const FUNCTION: &str = "@@FUNCTION@@";
+
+/// One request body: a fresh event id, and a crash-site function naming issue `n`.
+fn body(pattern: &str, n: usize, gzip: bool) -> Vec<u8> {
+    let event_id = uuid::Uuid::new_v4().simple().to_string();
+    let event =
+        pattern
+            .replacen(EVENT_ID, &event_id, 1)
+            .replacen(FUNCTION, &format!("handler_{n}"), 1);
     let mut envelope = format!(
         "{{\"event_id\":\"{event_id}\"}}\n{{\"type\":\"event\",\"length\":{}}}\n",
         event.len()
     )
     .into_bytes();
-    envelope.extend_from_slice(&event);
+    envelope.extend_from_slice(event.as_bytes());
     envelope.push(b'\n');
     if !gzip {
         return envelope;
@@ -91,10 +130,129 @@ fn body(template: &Value, n: usize, gzip: bool) -> Vec<u8> {
     encoder.finish().expect("gzip")
 }
 
+/// Every body of the run, built before the clock starts so that the generator's own work
+/// (serialising, compressing) does not compete with the server for the machine's cores.
+/// Body `i` belongs to issue `(i * 31) % issues`, so consecutive requests hit different issues.
+fn bodies(pattern: &str, count: usize, issues: usize, gzip: bool) -> Vec<bytes::Bytes> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let per_thread = count.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    let range = (t * per_thread)..std::cmp::min(count, (t + 1) * per_thread);
+                    range
+                        .map(|i| bytes::Bytes::from(body(pattern, (i * 31) % issues, gzip)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("body thread"))
+            .collect()
+    })
+}
+
+/// Where the requests go and what they carry.
+struct Target {
+    url: String,
+    headers: reqwest::header::HeaderMap,
+    bodies: Vec<bytes::Bytes>,
+}
+
+/// Envelopes with the Python event to the project's envelope endpoint.
+fn events(options: &Options, base: &str, key: &str, project: &str) -> Target {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let auth =
+        format!("Sentry sentry_key={key}, sentry_version=7, sentry_client=larder-loadgen/1.0");
+    headers.insert("x-sentry-auth", auth.parse().expect("header value"));
+    if options.gzip {
+        headers.insert("content-encoding", "gzip".parse().expect("header value"));
+    }
+    let pattern = body_pattern(&template());
+    Target {
+        url: format!("{base}/api/{project}/envelope/"),
+        headers,
+        bodies: bodies(&pattern, options.pool, options.issues, options.gzip),
+    }
+}
+
+const ISSUES_PAGE: &str = "query($project: ID!) { project(id: $project) { issues(first: 50, filter: {status: [UNRESOLVED]}, sort: LAST_SEEN) { totalCount edges { node { id title culprit level status count userCount firstSeen lastSeen stats { bucket count } } } } } }";
+const ISSUE: &str = "query($id: ID!) { issue(id: $id) { id title culprit level status count userCount firstSeen lastSeen latestEvent { eventId timestamp message tags { key value } exceptions { type value module stacktrace { frames { filename absPath function module lineno colno inApp contextLine preContext postContext } } } } } }";
+
+/// GraphQL queries: the first issues page, or one issue of that page at a time.
+async fn graphql(
+    options: &Options,
+    client: &reqwest::Client,
+    base: &str,
+    project: &str,
+    query: &str,
+) -> Target {
+    let url = format!("{base}/graphql");
+    let mut headers = reqwest::header::HeaderMap::new();
+    let bearer = format!("Bearer {}", options.token);
+    headers.insert("authorization", bearer.parse().expect("--token TOKEN"));
+    headers.insert(
+        "content-type",
+        "application/json".parse().expect("header value"),
+    );
+    let page = serde_json::json!({ "query": ISSUES_PAGE, "variables": { "project": project } });
+    let bodies = match query {
+        "issues" => vec![bytes::Bytes::from(page.to_string()); options.pool],
+        "issue" => {
+            let answer: Value = client
+                .post(&url)
+                .headers(headers.clone())
+                .body(page.to_string())
+                .send()
+                .await
+                .and_then(|r| r.error_for_status())
+                .expect("the issues page")
+                .json()
+                .await
+                .expect("a JSON answer");
+            let ids: Vec<Value> = answer
+                .pointer("/data/project/issues/edges")
+                .and_then(Value::as_array)
+                .expect("issues in the answer (is the token right?)")
+                .iter()
+                .map(|edge| edge["node"]["id"].clone())
+                .collect();
+            assert!(!ids.is_empty(), "the project has no unresolved issues");
+            (0..options.pool)
+                .map(|i| {
+                    let body = serde_json::json!({ "query": ISSUE, "variables": { "id": ids[i % ids.len()] } });
+                    bytes::Bytes::from(body.to_string())
+                })
+                .collect()
+        }
+        other => panic!("--graphql issues|issue, not {other}"),
+    };
+    Target {
+        url,
+        headers,
+        bodies,
+    }
+}
+
+/// Sends one request and reads the whole answer; the status, or `200-errors` for a GraphQL
+/// answer that carries errors.
+async fn send(request: reqwest::RequestBuilder) -> Result<String, reqwest::Error> {
+    let response = request.send().await?;
+    let status = response.status().as_u16().to_string();
+    let body = response.bytes().await?;
+    if body.windows(9).any(|w| w == b"\"errors\":") {
+        return Ok(format!("{status}-errors"));
+    }
+    Ok(status)
+}
+
 #[derive(Default)]
 struct Tally {
     latencies_us: Vec<u64>,
     statuses: BTreeMap<String, u64>,
+    pool_exhausted: bool,
 }
 
 #[tokio::main]
@@ -114,53 +272,50 @@ async fn main() {
         host == "localhost" || host.starts_with("127.") || host == "[::1]",
         "load goes to loopback only"
     );
-    let endpoint = format!(
-        "{}://{}:{}/api/{project}/envelope/",
-        url.scheme(),
-        host,
-        url.port().unwrap_or(80)
-    );
-    let auth =
-        format!("Sentry sentry_key={key}, sentry_version=7, sentry_client=larder-loadgen/1.0");
+    let base = format!("{}://{}:{}", url.scheme(), host, url.port().unwrap_or(80));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(options.concurrency)
         .build()
         .unwrap();
-    let template = Arc::new(template());
+    let prepared = Instant::now();
+    let target = match options.graphql.as_deref() {
+        None => events(&options, &base, &key, &project),
+        Some(query) => graphql(&options, &client, &base, &project, query).await,
+    };
+    eprintln!(
+        "prepared {} bodies in {:.1} s",
+        target.bodies.len(),
+        prepared.elapsed().as_secs_f64()
+    );
+    let target = Arc::new(target);
+    let next_body = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + options.duration;
     let per_worker_interval = (options.rate > 0)
         .then(|| Duration::from_secs_f64(options.concurrency as f64 / options.rate as f64));
     let started = Instant::now();
     let mut workers = Vec::new();
-    for worker in 0..options.concurrency {
-        let (client, endpoint, auth, template) = (
-            client.clone(),
-            endpoint.clone(),
-            auth.clone(),
-            template.clone(),
-        );
-        let (issues, gzip) = (options.issues, options.gzip);
+    for _ in 0..options.concurrency {
+        let (client, target, next_body) = (client.clone(), target.clone(), next_body.clone());
         workers.push(tokio::spawn(async move {
             let mut tally = Tally::default();
-            let mut n = worker;
             let mut next = Instant::now();
             while Instant::now() < deadline {
                 if let Some(interval) = per_worker_interval {
                     tokio::time::sleep_until(next.into()).await;
                     next += interval;
                 }
-                let body = body(&template, n % issues, gzip);
-                n += 31;
-                let mut request = client
-                    .post(&endpoint)
-                    .header("x-sentry-auth", &auth)
-                    .body(body);
-                if gzip {
-                    request = request.header("content-encoding", "gzip");
-                }
+                let Some(body) = target.bodies.get(next_body.fetch_add(1, Ordering::Relaxed))
+                else {
+                    tally.pool_exhausted = true;
+                    break;
+                };
+                let request = client
+                    .post(&target.url)
+                    .headers(target.headers.clone())
+                    .body(body.clone());
                 let sent = Instant::now();
-                let status = match request.send().await {
-                    Ok(response) => response.status().as_u16().to_string(),
+                let status = match send(request).await {
+                    Ok(status) => status,
                     Err(error) => format!("error: {}", error.without_url()),
                 };
                 tally.latencies_us.push(sent.elapsed().as_micros() as u64);
@@ -173,6 +328,7 @@ async fn main() {
     for worker in workers {
         let tally = worker.await.unwrap();
         all.latencies_us.extend(tally.latencies_us);
+        all.pool_exhausted |= tally.pool_exhausted;
         for (status, n) in tally.statuses {
             *all.statuses.entry(status).or_default() += n;
         }
@@ -191,6 +347,7 @@ async fn main() {
             "requests": all.latencies_us.len(),
             "accepted_per_second": (accepted as f64 / elapsed).round(),
             "statuses": all.statuses,
+            "pool_exhausted": all.pool_exhausted,
             "latency_ms": { "p50": percentile(0.50), "p90": percentile(0.90), "p99": percentile(0.99), "max": percentile(1.0) },
         })
     );

@@ -42,9 +42,11 @@ impl Server {
             config.public_url = format!("http://{addr}");
         }
         retention::spawn(db.clone(), config.retention_interval);
+        db::spawn_checkpointer(db.clone());
         let live = LiveIssues::default();
         let pipeline = Pipeline::new(
             db.clone(),
+            db::connect_writer(&config.database_url, &db).await?,
             config.ingest.clone(),
             live.clone(),
             config.public_url.clone(),

@@ -5,7 +5,7 @@ use clap::{Parser, Subcommand};
 use crate::accounts::{organizations, projects, tokens};
 use crate::app::Server;
 use crate::config::{Config, DatabaseArgs, ServeArgs};
-use crate::{db, graphql, retention};
+use crate::{db, graphql, retention, seed};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -36,6 +36,26 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Create a project filled with synthetic issues and events (for benchmarks); print its
+    /// DSN (last line).
+    Seed {
+        name: String,
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, default_value_t = 1_000)]
+        issues: usize,
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// Spread event timestamps over this many days before now.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        #[arg(
+            long,
+            env = "LARDER_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8000"
+        )]
+        public_url: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -101,6 +121,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "created project {:?} (id {}, slug {}) in organization {}",
                 project.name, project.id, project.slug, organization.slug
+            );
+            println!(
+                "{}",
+                projects::dsn(&public_url, &key.public_key, project.id)
+            );
+            Ok(())
+        }
+        Some(Command::Seed {
+            name,
+            org,
+            issues,
+            events,
+            days,
+            public_url,
+        }) => {
+            let db = db::connect_and_migrate(&database_url).await?;
+            let organization = organizations::find_or_create(&db, org.as_deref()).await?;
+            let (project, key) = projects::create_project(&db, organization.id, &name).await?;
+            let plan = seed::Plan {
+                issues,
+                events,
+                days,
+            };
+            let report = seed::seed(&database_url, &db, project.id, &plan).await?;
+            println!(
+                "seeded project {} (id {}) with {} issues and {} events in {:.1} s ({:.0} events/s)",
+                project.slug,
+                project.id,
+                issues,
+                report.events,
+                report.seconds,
+                report.events as f64 / report.seconds
             );
             println!(
                 "{}",

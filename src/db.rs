@@ -9,6 +9,19 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// Connects to `url`. For SQLite the file and its folder are created on first start, and the
 /// connection runs in WAL mode so readers never block the ingest writer.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, 8, READER_CACHE_KIB).await
+}
+
+/// SQLite page cache per connection: the default for readers, 64 MiB for the writer.
+const READER_CACHE_KIB: u32 = 2 * 1024;
+const WRITER_CACHE_KIB: u32 = 64 * 1024;
+
+/// `connect` with at most `sqlite_connections` connections of `cache_kib` page cache (SQLite).
+async fn connect_with(
+    url: &str,
+    sqlite_connections: u32,
+    cache_kib: u32,
+) -> anyhow::Result<DatabaseConnection> {
     let url = prepare_sqlite_path(url)?;
     let is_sqlite = url.starts_with("sqlite:");
     let mut options = ConnectOptions::new(url.clone());
@@ -18,8 +31,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging(false);
     if is_sqlite {
         // One writer at a time is SQLite's model; a few readers serve GraphQL concurrently.
-        options.max_connections(8).min_connections(1);
-        options.map_sqlx_sqlite_opts(|opts| {
+        options
+            .max_connections(sqlite_connections)
+            .min_connections(1);
+        options.map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 // NORMAL in WAL mode: a commit survives a process crash (the WAL is written
                 // before COMMIT returns); only an OS crash or power loss may lose the last
@@ -27,6 +42,13 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(false)
+                // Statement journals (multi-row upserts) in memory, not in temporary files.
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", format!("-{cache_kib}"))
+                // Checkpoints run in the background (`spawn_checkpointer`), off the writer's
+                // commit; this is only the safety net should that task fall behind.
+                .pragma("wal_autocheckpoint", "16384")
+                .pragma("journal_size_limit", "67108864")
         });
     } else {
         options.max_connections(16).min_connections(1);
@@ -37,6 +59,20 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// The connection the ingest writer commits through. On SQLite a pool of its own with one
+/// connection and a 64 MiB page cache (readers keep SQLite's 2 MiB each): the indexes the
+/// writer inserts into at random places (event ids, tag counts) stay in memory as the
+/// database grows. PostgreSQL shares the main pool.
+pub async fn connect_writer(
+    url: &str,
+    main: &DatabaseConnection,
+) -> anyhow::Result<DatabaseConnection> {
+    if backend(main) != DbBackend::Sqlite {
+        return Ok(main.clone());
+    }
+    connect_with(url, 1, WRITER_CACHE_KIB).await
+}
+
 /// Connects and runs every pending migration.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
     let db = connect(url).await?;
@@ -44,6 +80,30 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
         .await
         .context("database migration failed")?;
     Ok(db)
+}
+
+/// How often the SQLite write-ahead log is copied back into the database file.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
+
+/// SQLite only: checkpoints the WAL every second from its own task. A PASSIVE checkpoint
+/// neither waits for nor blocks the ingest writer, so the writer's commits no longer pay for
+/// copying the log back (which otherwise happens inside a commit, every 4 MB of log).
+pub fn spawn_checkpointer(db: DatabaseConnection) {
+    if backend(&db) != DbBackend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = db
+                .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
+                .await
+            {
+                tracing::warn!(%error, "WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// Whether the database answers a trivial query (the readiness probe).

@@ -18,3 +18,4 @@ pub mod issues;
 pub mod live;
 pub mod retention;
 pub mod search;
+pub mod seed;

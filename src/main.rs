@@ -1,6 +1,11 @@
 //! The `larder` binary: see `cli` for the commands.
 use clap::Parser;
 
+/// mimalloc: the ingest path allocates many small JSON nodes per event, and glibc malloc spent
+/// about a fifth of the server's CPU on them (perf, BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()

@@ -87,3 +87,49 @@ fn errors_exit_non_zero_with_a_message() {
     let output = larder(&url, &["project", "create", "   "]);
     assert!(!output.status.success());
 }
+
+#[tokio::test]
+async fn seed_fills_a_project_through_the_writer() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/larder.db", dir.path().display());
+
+    let output = larder(
+        &url,
+        &[
+            "seed", "demo", "--issues", "25", "--events", "300", "--days", "2",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert!(last_line(&output).ends_with("/1"), "a DSN last: {output:?}");
+
+    let db = larder::db::connect(&url).await.unwrap();
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<i64>(0).unwrap()
+        }
+    };
+    assert_eq!(count("SELECT COUNT(*) FROM event").await, 300);
+    // Every seeded error stays its own issue (none joined another by similarity).
+    assert_eq!(count("SELECT COUNT(*) FROM issue").await, 25);
+    assert_eq!(count("SELECT SUM(times_seen) FROM issue").await, 300);
+    assert_eq!(count("SELECT SUM(times_seen) FROM issue_stat").await, 300);
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT issue_id) FROM issue_tag").await,
+        25
+    );
+    // Timestamps spread over the last two days.
+    assert!(count("SELECT COUNT(DISTINCT bucket) FROM issue_stat").await > 10);
+
+    let output = larder(&url, &["seed", "empty", "--issues", "5", "--events", "2"]);
+    assert!(
+        !output.status.success(),
+        "fewer events than issues is refused"
+    );
+}

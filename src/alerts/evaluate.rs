@@ -242,12 +242,14 @@ async fn queue_deliveries(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
     let user_count = distinct_users(txn, issue_id, None).await?;
+    // The writer carries payloads as text; a firing rule is rare enough to parse it again.
+    let event: Option<serde_json::Value> = serde_json::from_str(&job.event.payload).ok();
     let subject = Subject {
         organization,
         project,
         issue: &issue,
         user_count,
-        event: Some(&job.event.payload),
+        event: event.as_ref(),
     };
     let actions: Vec<i64> = serde_json::from_str(&rule.actions).unwrap_or_default();
     let mut rows = Vec::new();

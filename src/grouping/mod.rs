@@ -66,6 +66,7 @@ pub struct Component {
     pub hint: Option<String>,
 }
 
+#[derive(Clone)]
 pub struct GroupingOutcome {
     /// 32 lowercase hex; the primary first.
     pub hashes: Vec<String>,

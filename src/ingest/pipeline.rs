@@ -33,6 +33,14 @@ pub struct Accepted {
     pub dropped: Option<String>,
 }
 
+/// An event after normalisation, filtering and grouping.
+pub enum Prepared {
+    /// Ready for the writer (boxed: a job is far larger than a drop notice).
+    Write(Box<WriteJob>),
+    /// Filtered or sampled out: answered like an accepted event, never stored.
+    Dropped(Accepted),
+}
+
 /// Facts about the request an event came in, used by normalisation.
 #[derive(Clone, Debug, Default)]
 pub struct RequestMeta {
@@ -55,14 +63,17 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// `writer_db` is the connection the group-commit writer uses (`db::connect_writer`); every
+    /// other lookup and write goes through `db`.
     pub fn new(
         db: DatabaseConnection,
+        writer_db: DatabaseConnection,
         limits: IngestLimits,
         live: LiveIssues,
         public_url: String,
     ) -> Arc<Self> {
         let writer = WriterHandle::spawn(
-            db.clone(),
+            writer_db,
             limits.writer_queue,
             limits.max_batch,
             live,
@@ -137,6 +148,20 @@ impl Pipeline {
         meta: RequestMeta,
         attachments: Vec<NewAttachment>,
     ) -> Result<Accepted, IngestError> {
+        match self.prepare(project, raw, meta, attachments)? {
+            Prepared::Dropped(accepted) => Ok(accepted),
+            Prepared::Write(job) => self.write(*job).await,
+        }
+    }
+
+    /// Steps 4–6: normalises the event, applies inbound filters and sampling, groups it.
+    pub fn prepare(
+        &self,
+        project: &ProjectSettings,
+        raw: Value,
+        meta: RequestMeta,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Prepared, IngestError> {
         let context = NormalizeContext {
             received: meta.received.unwrap_or_else(Utc::now),
             sent_at: meta.sent_at,
@@ -161,33 +186,34 @@ impl Pipeline {
         if let Some((outcome, reason)) = dropped {
             self.outcomes.add(project.id, outcome);
             self.metrics.add("events_total", outcome, 1);
-            return Ok(Accepted {
+            return Ok(Prepared::Dropped(Accepted {
                 event_id: event.event_id,
                 issue_id: None,
                 new_issue: false,
                 regressed: false,
                 dropped: Some(reason),
-            });
+            }));
         }
         let grouping = group_event(&event.payload, &project.grouping);
         let tags = tags::derive(&event);
-        let written = self
-            .writer
-            .write(WriteJob {
-                project_id: project.id,
-                event,
-                grouping,
-                tags,
-                similarity: project.similarity,
-                attachments,
-            })
-            .await
-            .map_err(|e| match e {
-                WriteError::QueueFull => IngestError::overloaded(),
-                WriteError::Stopped | WriteError::Database(_) => {
-                    IngestError::unavailable(&e.to_string())
-                }
-            })?;
+        Ok(Prepared::Write(Box::new(WriteJob {
+            project_id: project.id,
+            event: event.into_stored(),
+            grouping,
+            tags,
+            similarity: project.similarity,
+            attachments,
+        })))
+    }
+
+    /// Step 7: hands the event to the group-commit writer; returns once it is durable.
+    pub async fn write(&self, job: WriteJob) -> Result<Accepted, IngestError> {
+        let written = self.writer.write(job).await.map_err(|e| match e {
+            WriteError::QueueFull => IngestError::overloaded(),
+            WriteError::Stopped | WriteError::Database(_) => {
+                IngestError::unavailable(&e.to_string())
+            }
+        })?;
         self.metrics.add(
             "events_total",
             if written.duplicate {

@@ -3,7 +3,7 @@ use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
     delivery, event, external_issue, grouping_hash, issue, issue_activity, issue_similarity,
-    issue_stat, issue_tag, member,
+    issue_tag, member,
 };
 use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
@@ -12,7 +12,7 @@ use super::event::Event;
 use super::project::Project;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
-use crate::graphql::loaders::Loaders;
+use crate::graphql::loaders::{Loaders, StatsKey};
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{internal, owned_rows, state};
 
@@ -241,18 +241,18 @@ impl Issue {
         to: Option<DateTime<Utc>>,
         interval: Option<StatsInterval>,
     ) -> async_graphql::Result<Vec<StatsPoint>> {
-        let range = Range::new(from, to, interval)?;
-        let rows: Vec<(DateTime<Utc>, i64)> = issue_stat::Entity::find()
-            .select_only()
-            .column(issue_stat::Column::Bucket)
-            .column(issue_stat::Column::TimesSeen)
-            .filter(issue_stat::Column::IssueId.eq(self.0.id))
-            .filter(issue_stat::Column::Bucket.gte(range.from))
-            .filter(issue_stat::Column::Bucket.lt(range.to))
-            .into_tuple()
-            .all(&state(ctx).db)
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let range = Range::new(from, Some(to.unwrap_or(loaders.now)), interval)?;
+        let rows = loaders
+            .issue_stats
+            .load_one(StatsKey {
+                issue_id: self.0.id,
+                from: range.from,
+                to: range.to,
+            })
             .await
-            .map_err(internal)?;
+            .map_err(internal)?
+            .unwrap_or_default();
         Ok(range.series(rows))
     }
 

@@ -37,9 +37,11 @@ pub struct NormalizeContext {
     pub scrub: ScrubSettings,
 }
 
-/// The normalised event with the columns storage indexes.
+/// The normalised event with the columns storage indexes. The payload is a JSON tree while the
+/// event is processed, and its serialised text (`NormalizedEvent<String>`) once it is handed to
+/// the writer, so the single writer task neither serialises nor frees JSON trees.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NormalizedEvent {
+pub struct NormalizedEvent<Payload = Value> {
     pub event_id: String,
     pub timestamp: DateTime<Utc>,
     pub received: DateTime<Utc>,
@@ -52,7 +54,26 @@ pub struct NormalizedEvent {
     pub tags: Vec<(String, String)>,
     /// `id:…`, else `username:…`, `email:…`, `ip:…`: who was affected.
     pub user_key: Option<String>,
-    pub payload: Value,
+    pub payload: Payload,
+}
+
+impl NormalizedEvent {
+    /// The event as stored: the payload serialised to its JSON text.
+    pub fn into_stored(self) -> NormalizedEvent<String> {
+        NormalizedEvent {
+            payload: self.payload.to_string(),
+            event_id: self.event_id,
+            timestamp: self.timestamp,
+            received: self.received,
+            level: self.level,
+            platform: self.platform,
+            release: self.release,
+            environment: self.environment,
+            message: self.message,
+            tags: self.tags,
+            user_key: self.user_key,
+        }
+    }
 }
 
 /// Legacy interface names and the field each became.

@@ -119,7 +119,7 @@ fn event_row(job: &WriteJob, issue_id: i64, hash: String) -> event::ActiveModel 
         title: Set(job.grouping.title.clone()),
         hash: Set(hash),
         user_key: Set(e.user_key.clone()),
-        payload: Set(e.payload.to_string()),
+        payload: Set(e.payload.clone()),
         ..Default::default()
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::{grouping_hash, issue, issue_tag, release};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
 };
@@ -240,9 +240,9 @@ impl IssueDeltas {
         }
     }
 
-    /// Updates counters and reopens resolved issues; returns the ids of reopened issues.
     /// Updates counters and reopens issues whose state the new events end (a resolved issue
     /// regresses, an ignored one meets its condition); returns the ids of regressed issues.
+    /// Issues that stay as they are get their counters in one statement for the whole batch.
     pub async fn apply(self, txn: &DatabaseTransaction) -> Result<HashSet<i64>, DbErr> {
         if self.deltas.is_empty() {
             return Ok(HashSet::new());
@@ -260,80 +260,101 @@ impl IssueDeltas {
             .await?;
         let now = Utc::now();
         let mut regressed = HashSet::new();
+        let mut unchanged = Vec::with_capacity(issues.len());
         for (issue_id, project_id, status, details, times_seen) in issues {
             let delta = &self.deltas[&issue_id];
+            if status != "resolved" && status != "ignored" {
+                unchanged.push((issue_id, delta));
+                continue;
+            }
             let details = StatusDetails::parse(&details);
-            let reopen = if status == "resolved" || status == "ignored" {
-                conditions::reopens(&Facts {
-                    status: &status,
-                    details: &details,
-                    releases: &delta.releases,
-                    release_first_seen: &release_first_seen(
-                        txn,
-                        project_id,
-                        &delta.releases,
-                        &details,
-                    )
+            let reopen = conditions::reopens(&Facts {
+                status: &status,
+                details: &details,
+                releases: &delta.releases,
+                release_first_seen: &release_first_seen(txn, project_id, &delta.releases, &details)
                     .await?,
-                    times_seen_after: times_seen + delta.count,
-                    users_after: issues::user_count(txn, issue_id).await?,
-                    now,
-                })
-            } else {
-                None
+                times_seen_after: times_seen + delta.count,
+                users_after: issues::user_count(txn, issue_id).await?,
+                now,
+            });
+            let Some(reopen) = reopen else {
+                unchanged.push((issue_id, delta));
+                continue;
             };
-            let mut update = issue::Entity::update_many()
+            counters_update(&[(issue_id, delta)])
+                .col_expr(issue::Column::Status, Expr::val("unresolved"))
+                .col_expr(issue::Column::StatusDetails, Expr::val("{}"))
                 .col_expr(
-                    issue::Column::TimesSeen,
-                    Expr::col(issue::Column::TimesSeen).add(delta.count),
+                    issue::Column::ResolvedAt,
+                    Expr::val(Option::<DateTime<Utc>>::None),
                 )
-                .col_expr(
-                    issue::Column::FirstSeen,
-                    Func::least([
-                        Expr::col(issue::Column::FirstSeen),
-                        Expr::val(delta.first_seen),
-                    ])
-                    .into(),
-                )
-                .col_expr(
-                    issue::Column::LastSeen,
-                    Func::greatest([
-                        Expr::col(issue::Column::LastSeen),
-                        Expr::val(delta.last_seen),
-                    ])
-                    .into(),
-                );
-            if let Some((_, release)) = &delta.last_release {
-                update = update.col_expr(issue::Column::LastRelease, Expr::val(release.clone()));
-            }
-            if reopen.is_some() {
-                update = update
-                    .col_expr(issue::Column::Status, Expr::val("unresolved"))
-                    .col_expr(issue::Column::StatusDetails, Expr::val("{}"))
-                    .col_expr(
-                        issue::Column::ResolvedAt,
-                        Expr::val(Option::<DateTime<Utc>>::None),
-                    );
-            }
-            update
-                .filter(issue::Column::Id.eq(issue_id))
                 .exec(txn)
                 .await?;
-            let release = json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) });
             match reopen {
-                Some(Reopen::Regression) => {
+                Reopen::Regression => {
                     regressed.insert(issue_id);
+                    let release = json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) });
                     record_activity(txn, issue_id, "set_regression", release, "system").await?;
                 }
-                Some(Reopen::Unignored) => {
+                Reopen::Unignored => {
                     let data = json!({ "reason": "ignore condition met", "previous": details });
                     record_activity(txn, issue_id, "set_unresolved", data, "system").await?;
                 }
-                None => {}
             }
+        }
+        for chunk in unchanged.chunks(ISSUES_PER_UPDATE) {
+            counters_update(chunk).exec(txn).await?;
         }
         Ok(regressed)
     }
+}
+
+/// Issues per counters UPDATE: each row evaluates its `CASE` over the whole list, so a
+/// statement costs rows × list; bounded lists keep a 1,000-event batch linear.
+const ISSUES_PER_UPDATE: usize = 50;
+
+/// One UPDATE adding each issue's delta: `times_seen` grows, `first_seen`/`last_seen` widen,
+/// `last_release` follows the newest event with a release. Per-issue values are
+/// `CASE WHEN id = … THEN … END` expressions, so a batch costs one statement, not one per issue.
+fn counters_update(entries: &[(i64, &Delta)]) -> sea_orm::UpdateMany<issue::Entity> {
+    use issue::Column as C;
+    let per_issue = |value: &dyn Fn(&Delta) -> Option<Expr>, otherwise: Expr| -> Option<Expr> {
+        let mut case = CaseStatement::new();
+        let mut any = false;
+        for (id, delta) in entries {
+            if let Some(value) = value(delta) {
+                case = case.case(C::Id.eq(*id), value);
+                any = true;
+            }
+        }
+        any.then(|| case.finally(otherwise).into())
+    };
+    let count = per_issue(&|d| Some(Expr::val(d.count)), Expr::val(0i64));
+    let first = per_issue(&|d| Some(Expr::val(d.first_seen)), Expr::col(C::FirstSeen));
+    let last = per_issue(&|d| Some(Expr::val(d.last_seen)), Expr::col(C::LastSeen));
+    let release = per_issue(
+        &|d| d.last_release.as_ref().map(|(_, r)| Expr::val(r.clone())),
+        Expr::col(C::LastRelease),
+    );
+    let mut update =
+        issue::Entity::update_many().filter(C::Id.is_in(entries.iter().map(|(id, _)| *id)));
+    if let (Some(count), Some(first), Some(last)) = (count, first, last) {
+        update = update
+            .col_expr(C::TimesSeen, Expr::col(C::TimesSeen).add(count))
+            .col_expr(
+                C::FirstSeen,
+                Func::least([Expr::col(C::FirstSeen), first]).into(),
+            )
+            .col_expr(
+                C::LastSeen,
+                Func::greatest([Expr::col(C::LastSeen), last]).into(),
+            );
+    }
+    if let Some(release) = release {
+        update = update.col_expr(C::LastRelease, release);
+    }
+    update
 }
 
 /// First-seen times of the releases a reopen decision compares.

@@ -27,7 +27,7 @@ use crate::live::{ChangeKind, IssueChange, LiveIssues};
 /// One event on its way to the database.
 pub struct WriteJob {
     pub project_id: i64,
-    pub event: NormalizedEvent,
+    pub event: NormalizedEvent<String>,
     pub grouping: GroupingOutcome,
     /// Derived and client tags, as stored in the issue tag counts.
     pub tags: Vec<(String, String)>,

@@ -1,17 +1,20 @@
 //! The similarity index in the database: LSH band buckets of each issue's MinHash signature.
 //!
-//! A new hash probes the buckets of its own signature (one indexed query), scores only the
-//! issues found there, and so never scans the project's issues.
+//! A new hash probes the buckets of its own signature (one indexed query, a bounded number of
+//! rows per bucket), scores only the issues found there, and so never scans the project's
+//! issues, however many of them look alike.
 use entity::{issue, issue_similarity, similarity_band};
+use sea_orm::sea_query::{Alias, Asterisk, Order, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 
 use super::WriteJob;
 use crate::grouping::similarity::{Signature, band_keys, distance, signature};
 
-/// Candidates scored at most per new hash, however crowded its buckets are.
-const MAX_CANDIDATES: u64 = 200;
+/// Candidates taken from each of the signature's band buckets (16 bands: at most 208 scored).
+const CANDIDATES_PER_BUCKET: u64 = 13;
 /// Nearest issues remembered for the "similar issues" list.
 const SIMILAR_KEPT: usize = 5;
 /// Farther than this is not worth showing as similar.
@@ -28,24 +31,38 @@ pub async fn nearest(
     project_id: i64,
     signature: &Signature,
 ) -> Result<Vec<(i64, f64)>, DbErr> {
-    let mut buckets = Condition::any();
+    // Newest issues first in each bucket, at most CANDIDATES_PER_BUCKET of them: a crowded
+    // bucket (thousands of issues sharing a band) costs the same as a sparse one.
+    let mut probe: Option<SelectStatement> = None;
     for (band, bucket) in band_keys(signature) {
-        buckets = buckets.add(
-            Condition::all()
-                .add(similarity_band::Column::Band.eq(band as i32))
-                .add(similarity_band::Column::Bucket.eq(bucket)),
-        );
+        let in_bucket = Query::select()
+            .column(similarity_band::Column::IssueId)
+            .from(similarity_band::Entity)
+            .and_where(similarity_band::Column::ProjectId.eq(project_id))
+            .and_where(similarity_band::Column::Band.eq(band as i32))
+            .and_where(similarity_band::Column::Bucket.eq(bucket))
+            .order_by(similarity_band::Column::Id, Order::Desc)
+            .limit(CANDIDATES_PER_BUCKET)
+            .to_owned();
+        let in_bucket = Query::select()
+            .column(Asterisk)
+            .from_subquery(in_bucket, Alias::new(format!("band_{band}")))
+            .to_owned();
+        probe = Some(match probe {
+            None => in_bucket,
+            Some(mut union) => union.union(UnionType::All, in_bucket).to_owned(),
+        });
     }
-    let candidate_ids: Vec<i64> = similarity_band::Entity::find()
-        .select_only()
-        .column(similarity_band::Column::IssueId)
-        .distinct()
-        .filter(similarity_band::Column::ProjectId.eq(project_id))
-        .filter(buckets)
-        .limit(MAX_CANDIDATES)
-        .into_tuple()
-        .all(txn)
-        .await?;
+    let Some(probe) = probe else {
+        return Ok(Vec::new());
+    };
+    let rows = txn.query_all(&probe).await?;
+    let mut candidate_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|row| row.try_get_by_index(0).ok())
+        .collect();
+    candidate_ids.sort_unstable();
+    candidate_ids.dedup();
     if candidate_ids.is_empty() {
         return Ok(Vec::new());
     }
