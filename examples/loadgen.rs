@@ -9,7 +9,7 @@
 //!
 //! With `--graphql issues|issue --token TOKEN` it measures the API instead: `issues` asks for
 //! the project's first page of 50 unresolved issues by last seen with counts and a 24 h stats
-//! series each; `issue` asks for one of those issues with its latest event and stack trace.
+//! series each (not `totalCount`, an exact count a list asks for separately); `issue` asks for one of those issues with its latest event and stack trace.
 //! A 200 whose body carries GraphQL `errors` is counted as `200-errors`.
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -178,7 +178,7 @@ fn events(options: &Options, base: &str, key: &str, project: &str) -> Target {
     }
 }
 
-const ISSUES_PAGE: &str = "query($project: ID!) { project(id: $project) { issues(first: 50, filter: {status: [UNRESOLVED]}, sort: LAST_SEEN) { totalCount edges { node { id title culprit level status count userCount firstSeen lastSeen stats { bucket count } } } } } }";
+const ISSUES_PAGE: &str = "query($project: ID!) { project(id: $project) { issues(first: 50, filter: {status: [UNRESOLVED]}, sort: LAST_SEEN) { edges { node { id title culprit level status count userCount firstSeen lastSeen stats { bucket count } } } } } }";
 const ISSUE: &str = "query($id: ID!) { issue(id: $id) { id title culprit level status count userCount firstSeen lastSeen latestEvent { eventId timestamp message tags { key value } exceptions { type value module stacktrace { frames { filename absPath function module lineno colno inApp contextLine preContext postContext } } } } } }";
 
 /// GraphQL queries: the first issues page, or one issue of that page at a time.
