@@ -319,42 +319,43 @@ const ISSUES_PER_UPDATE: usize = 50;
 /// `CASE WHEN id = … THEN … END` expressions, so a batch costs one statement, not one per issue.
 fn counters_update(entries: &[(i64, &Delta)]) -> sea_orm::UpdateMany<issue::Entity> {
     use issue::Column as C;
-    let per_issue = |value: &dyn Fn(&Delta) -> Option<Expr>, otherwise: Expr| -> Option<Expr> {
-        let mut case = CaseStatement::new();
-        let mut any = false;
-        for (id, delta) in entries {
-            if let Some(value) = value(delta) {
-                case = case.case(C::Id.eq(*id), value);
-                any = true;
-            }
-        }
-        any.then(|| case.finally(otherwise).into())
-    };
-    let count = per_issue(&|d| Some(Expr::val(d.count)), Expr::val(0i64));
-    let first = per_issue(&|d| Some(Expr::val(d.first_seen)), Expr::col(C::FirstSeen));
-    let last = per_issue(&|d| Some(Expr::val(d.last_seen)), Expr::col(C::LastSeen));
-    let release = per_issue(
-        &|d| d.last_release.as_ref().map(|(_, r)| Expr::val(r.clone())),
-        Expr::col(C::LastRelease),
-    );
-    let mut update =
-        issue::Entity::update_many().filter(C::Id.is_in(entries.iter().map(|(id, _)| *id)));
-    if let (Some(count), Some(first), Some(last)) = (count, first, last) {
-        update = update
-            .col_expr(C::TimesSeen, Expr::col(C::TimesSeen).add(count))
-            .col_expr(
-                C::FirstSeen,
-                Func::least([Expr::col(C::FirstSeen), first]).into(),
-            )
-            .col_expr(
-                C::LastSeen,
-                Func::greatest([Expr::col(C::LastSeen), last]).into(),
-            );
-    }
-    if let Some(release) = release {
-        update = update.col_expr(C::LastRelease, release);
+    let each = |value: fn(&Delta) -> Expr| entries.iter().map(move |(id, d)| (*id, value(d)));
+    let count = by_issue(each(|d| Expr::val(d.count)), Expr::val(0i64));
+    let first = by_issue(each(|d| Expr::val(d.first_seen)), Expr::col(C::FirstSeen));
+    let last = by_issue(each(|d| Expr::val(d.last_seen)), Expr::col(C::LastSeen));
+    let mut update = issue::Entity::update_many()
+        .col_expr(C::TimesSeen, Expr::col(C::TimesSeen).add(count))
+        .col_expr(
+            C::FirstSeen,
+            Func::least([Expr::col(C::FirstSeen), first]).into(),
+        )
+        .col_expr(
+            C::LastSeen,
+            Func::greatest([Expr::col(C::LastSeen), last]).into(),
+        )
+        .filter(C::Id.is_in(entries.iter().map(|(id, _)| *id)));
+    let releases: Vec<(i64, Expr)> = entries
+        .iter()
+        .filter_map(|(id, d)| Some((*id, Expr::val(d.last_release.as_ref()?.1.clone()))))
+        .collect();
+    if !releases.is_empty() {
+        update = update.col_expr(
+            C::LastRelease,
+            by_issue(releases, Expr::col(C::LastRelease)),
+        );
     }
     update
+}
+
+/// `CASE WHEN id = … THEN … END` over `(issue id, value)` pairs, `otherwise` for other rows.
+fn by_issue(values: impl IntoIterator<Item = (i64, Expr)>, otherwise: Expr) -> Expr {
+    values
+        .into_iter()
+        .fold(CaseStatement::new(), |case, (id, value)| {
+            case.case(issue::Column::Id.eq(id), value)
+        })
+        .finally(otherwise)
+        .into()
 }
 
 /// First-seen times of the releases a reopen decision compares.
