@@ -207,6 +207,25 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
         error["message"].as_str().unwrap().contains("line 2"),
         "{error}"
     );
+    // Settings outside 0..=1 are refused with the setting's name, in both settings mutations.
+    for (mutation, setting) in [
+        ("updateGroupingSettings", "similarityThreshold"),
+        ("updateProjectSettings", "sampleRate"),
+    ] {
+        let error = server
+            .graphql_error(
+                &format!(
+                    "mutation($p: ID!) {{ {mutation}(projectId: $p, settings: {{ {setting}: 1.5 }}) {{ id }} }}"
+                ),
+                json!({ "p": server.project_id.to_string() }),
+            )
+            .await;
+        assert_eq!(
+            error["message"],
+            format!("{setting} must be between 0 and 1"),
+            "{error}"
+        );
+    }
     server
         .graphql(
             "mutation($p: ID!) { updateGroupingSettings(projectId: $p, settings: { fingerprintRules: \"message:*timeout* -> upstream-timeouts title=\\\"Upstream timeouts\\\"\" }) { groupingSettings { fingerprintRules } } }",

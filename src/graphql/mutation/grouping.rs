@@ -1,8 +1,9 @@
 //! Grouping mutations: merge, unmerge, and per-project grouping settings.
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::project;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::Set;
 
+use super::projects::{editable_project, fraction, save_project};
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::Project;
 use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
@@ -84,12 +85,7 @@ impl GroupingMutations {
         project_id: ID,
         settings: GroupingSettingsInput,
     ) -> async_graphql::Result<Project> {
-        let viewer = viewer(ctx)?;
-        let app = state(ctx);
-        let row = scope::project(&app.db, viewer, parse_id(&project_id, "project")?)
-            .await?
-            .ok_or_else(|| not_found("project"))?;
-        let mut active: project::ActiveModel = row.into();
+        let mut active: project::ActiveModel = editable_project(ctx, &project_id).await?.into();
         if let Some(rules) = settings.fingerprint_rules {
             FingerprintRules::parse(&rules)
                 .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;
@@ -99,13 +95,8 @@ impl GroupingMutations {
             active.similarity_enabled = Set(enabled);
         }
         if let Some(threshold) = settings.similarity_threshold {
-            if !(0.0..=1.0).contains(&threshold) {
-                return Err(bad_input("similarityThreshold must be between 0 and 1"));
-            }
-            active.similarity_threshold = Set(threshold);
+            active.similarity_threshold = Set(fraction(threshold, "similarityThreshold")?);
         }
-        let updated = active.update(&app.db).await.map_err(internal)?;
-        app.pipeline.projects.invalidate(updated.id);
-        Ok(Project(updated))
+        save_project(ctx, active).await
     }
 }

@@ -58,11 +58,7 @@ impl ProjectSettingsMutations {
         project_id: ID,
         settings: ProjectSettingsInput,
     ) -> async_graphql::Result<Project> {
-        let viewer = viewer(ctx)?;
-        let app = state(ctx);
-        let row = scope::project(&app.db, viewer, parse_id(&project_id, "project")?)
-            .await?
-            .ok_or_else(|| not_found("project"))?;
+        let row = editable_project(ctx, &project_id).await?;
         let mut extra: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(&row.settings).unwrap_or_default();
         let mut active: project::ActiveModel = row.into();
@@ -70,10 +66,7 @@ impl ProjectSettingsMutations {
             active.name = Set(name.trim().to_string());
         }
         if let Some(rate) = settings.sample_rate {
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(bad_input("sampleRate must be between 0 and 1"));
-            }
-            active.sample_rate = Set(rate);
+            active.sample_rate = Set(fraction(rate, "sampleRate")?);
         }
         if let Some(limit) = settings.rate_limit_per_minute {
             if limit < 0 {
@@ -115,9 +108,7 @@ impl ProjectSettingsMutations {
             }
         }
         active.settings = Set(serde_json::Value::Object(extra).to_string());
-        let updated = active.update(&app.db).await.map_err(internal)?;
-        app.pipeline.projects.invalidate(updated.id);
-        Ok(Project(updated))
+        save_project(ctx, active).await
     }
 
     /// Revokes or re-enables a DSN key, or sets its own rate limit (0 removes it). A revoked key
@@ -151,4 +142,34 @@ impl ProjectSettingsMutations {
         app.pipeline.keys.invalidate(&public_key);
         Ok(true)
     }
+}
+
+/// The caller's project by id, to be changed: NOT_FOUND outside the caller's organization.
+pub(super) async fn editable_project(
+    ctx: &Context<'_>,
+    project_id: &ID,
+) -> async_graphql::Result<project::Model> {
+    let viewer = viewer(ctx)?;
+    scope::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
+        .await?
+        .ok_or_else(|| not_found("project"))
+}
+
+/// Saves a changed project and drops its cached ingest settings, so the change applies at once.
+pub(super) async fn save_project(
+    ctx: &Context<'_>,
+    active: project::ActiveModel,
+) -> async_graphql::Result<Project> {
+    let app = state(ctx);
+    let updated = active.update(&app.db).await.map_err(internal)?;
+    app.pipeline.projects.invalidate(updated.id);
+    Ok(Project(updated))
+}
+
+/// A setting that must lie in 0..=1 (rates, distances).
+pub(super) fn fraction(value: f64, name: &str) -> async_graphql::Result<f64> {
+    if !(0.0..=1.0).contains(&value) {
+        return Err(bad_input(format!("{name} must be between 0 and 1")));
+    }
+    Ok(value)
 }
