@@ -212,15 +212,7 @@ async fn every_fixture_is_accepted_in_every_encoding(server: TestServer) {
                 )
                 .into_owned();
             let response = server
-                .http
-                .post(format!(
-                    "{}/api/{}/envelope/",
-                    server.url, server.project_id
-                ))
-                .header(
-                    "x-sentry-auth",
-                    format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
-                )
+                .sdk_post("envelope")
                 .header("content-encoding", *encoding)
                 .body(encode(encoding, fresh.as_bytes()))
                 .send()
@@ -245,12 +237,7 @@ async fn every_fixture_is_accepted_in_every_encoding(server: TestServer) {
         };
         if let Some(event) = text.lines().find(is_event) {
             let response = server
-                .http
-                .post(format!("{}/api/{}/store/", server.url, server.project_id))
-                .header(
-                    "x-sentry-auth",
-                    format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
-                )
+                .sdk_post("store")
                 .body(event.replace("\"event_id\":", "\"ignored_id\":"))
                 .send()
                 .await

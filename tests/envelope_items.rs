@@ -6,20 +6,7 @@ use common::TestServer;
 use serde_json::json;
 
 async fn post(server: &TestServer, body: Vec<u8>) -> (u16, serde_json::Value) {
-    let response = server
-        .http
-        .post(format!(
-            "{}/api/{}/envelope/",
-            server.url, server.project_id
-        ))
-        .header(
-            "x-sentry-auth",
-            format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = server.sdk_post("envelope").body(body).send().await.unwrap();
     (
         response.status().as_u16(),
         response.json().await.unwrap_or_default(),

@@ -55,15 +55,7 @@ async fn post_envelope(server: &TestServer, body: &[u8]) -> u16 {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gzip.write_all(body).unwrap();
     server
-        .http
-        .post(format!(
-            "{}/api/{}/envelope/",
-            server.url, server.project_id
-        ))
-        .header(
-            "x-sentry-auth",
-            format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
-        )
+        .sdk_post("envelope")
         .header("content-encoding", "gzip")
         .body(gzip.finish().unwrap())
         .send()

@@ -529,17 +529,11 @@ async fn rate_limits_answer_429_with_back_off_headers(server: TestServer) {
     while chrono::Timelike::second(&chrono::Utc::now()) > 55 {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    let url = format!("{}/api/{}/store/", server.url, server.project_id);
     let mut statuses = Vec::new();
     let mut last = None;
     for _ in 0..5 {
         let response = server
-            .http
-            .post(&url)
-            .header(
-                "x-sentry-auth",
-                format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
-            )
+            .sdk_post("store")
             .body(r#"{"message":"limited"}"#)
             .send()
             .await
@@ -578,12 +572,7 @@ async fn rate_limits_answer_429_with_back_off_headers(server: TestServer) {
     // Lifting the limit lets events in again at once.
     settings(&server, json!({ "rateLimitPerMinute": 0 })).await;
     let response = server
-        .http
-        .post(&url)
-        .header(
-            "x-sentry-auth",
-            format!("Sentry sentry_key={}, sentry_version=7", server.public_key),
-        )
+        .sdk_post("store")
         .body(r#"{"message":"limited"}"#)
         .send()
         .await

@@ -122,6 +122,17 @@ impl TestServer {
         }
     }
 
+    /// A POST to the project's SDK endpoint (`envelope` or `store`), authenticated with its
+    /// DSN key the way the SDKs do.
+    pub fn sdk_post(&self, endpoint: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/api/{}/{endpoint}/", self.url, self.project_id))
+            .header(
+                "x-sentry-auth",
+                format!("Sentry sentry_key={}, sentry_version=7", self.public_key),
+            )
+    }
+
     /// Runs a GraphQL operation with the server's token; returns (HTTP status, body).
     pub async fn graphql_as(
         &self,
