@@ -529,15 +529,18 @@ async fn rate_limits_answer_429_with_back_off_headers(server: TestServer) {
     while chrono::Timelike::second(&chrono::Utc::now()) > 55 {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    let mut statuses = Vec::new();
-    let mut last = None;
-    for _ in 0..5 {
-        let response = server
+    let store_event = || async {
+        server
             .sdk_post("store")
             .body(r#"{"message":"limited"}"#)
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    };
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..5 {
+        let response = store_event().await;
         statuses.push(response.status().as_u16());
         last = Some(response);
     }
@@ -571,13 +574,7 @@ async fn rate_limits_answer_429_with_back_off_headers(server: TestServer) {
         .await;
     // Lifting the limit lets events in again at once.
     settings(&server, json!({ "rateLimitPerMinute": 0 })).await;
-    let response = server
-        .sdk_post("store")
-        .body(r#"{"message":"limited"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
+    assert_eq!(store_event().await.status(), 200);
 }
 
 on_both_databases!(
