@@ -1,4 +1,7 @@
 //! Opening the database (SQLite file or PostgreSQL) and bringing its schema up to date.
+#[cfg(unix)]
+mod tcp_nodelay;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -28,6 +31,9 @@ async fn connect_with(
     options
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
+        // A ping on every checkout is a round trip per ingest batch; only connections idle
+        // long enough to have been dropped by a server or a firewall are checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     if is_sqlite {
         // One writer at a time is SQLite's model; a few readers serve GraphQL concurrently.
@@ -52,6 +58,18 @@ async fn connect_with(
         });
     } else {
         options.max_connections(16).min_connections(1);
+        #[cfg(unix)]
+        // 5432: PostgreSQL's port when the URL names none.
+        if let Some(port) = url::Url::parse(&url).ok().map(|u| u.port().unwrap_or(5432)) {
+            options.map_sqlx_postgres_pool_opts(move |pool| {
+                pool.after_connect(move |_, _| {
+                    Box::pin(async move {
+                        tcp_nodelay::set_on_connections_to(port);
+                        Ok(())
+                    })
+                })
+            });
+        }
     }
     let db = Database::connect(options)
         .await
