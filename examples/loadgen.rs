@@ -294,11 +294,15 @@ async fn main() {
         .then(|| Duration::from_secs_f64(options.concurrency as f64 / options.rate as f64));
     let started = Instant::now();
     let mut workers = Vec::new();
-    for _ in 0..options.concurrency {
+    for worker in 0..options.concurrency {
         let (client, target, next_body) = (client.clone(), target.clone(), next_body.clone());
+        // At a fixed rate the workers' schedules are staggered across one interval, so requests
+        // arrive evenly spaced instead of in bursts of `concurrency` at every tick.
+        let offset =
+            per_worker_interval.unwrap_or_default() * worker as u32 / options.concurrency as u32;
         workers.push(tokio::spawn(async move {
             let mut tally = Tally::default();
-            let mut next = Instant::now();
+            let mut next = started + offset;
             while Instant::now() < deadline {
                 if let Some(interval) = per_worker_interval {
                     tokio::time::sleep_until(next.into()).await;
