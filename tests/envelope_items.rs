@@ -61,6 +61,20 @@ async fn attachments_feedback_and_other_items(server: TestServer) {
         metrics.contains("larder_items_skipped_total{kind=\"brand_new_2031\"} 1"),
         "{metrics}"
     );
+    // The writer reports its batches and where their time went.
+    let counter = |name: &str| -> u64 {
+        let prefix = format!("{name} ");
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix)?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {metrics}"))
+    };
+    assert!(counter("larder_writer_total{kind=\"batches\"}") >= 1);
+    assert!(counter("larder_writer_total{kind=\"jobs\"}") >= 1);
+    for stage in ["begin", "events", "tag_counts", "commit"] {
+        let name = format!("larder_writer_stage_microseconds_total{{kind=\"{stage}\"}}");
+        assert!(counter(&name) > 0, "{stage} took no time: {metrics}");
+    }
 }
 
 on_both_databases!(attachments_feedback_and_other_items);

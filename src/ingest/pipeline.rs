@@ -56,7 +56,7 @@ pub struct Pipeline {
     pub keys: KeyCache,
     pub projects: ProjectCache,
     pub limits: IngestLimits,
-    pub metrics: Metrics,
+    pub metrics: Arc<Metrics>,
     pub rate_limits: RateLimiter,
     pub outcomes: Outcomes,
     writer: WriterHandle,
@@ -72,12 +72,14 @@ impl Pipeline {
         live: LiveIssues,
         public_url: String,
     ) -> Arc<Self> {
+        let metrics = Arc::new(Metrics::default());
         let writer = WriterHandle::spawn(
             writer_db,
             limits.writer_queue,
             limits.max_batch,
             live,
             public_url,
+            metrics.clone(),
         );
         let outcomes = Outcomes::default();
         outcomes.spawn_flusher(db.clone());
@@ -86,7 +88,7 @@ impl Pipeline {
             keys: KeyCache::default(),
             projects: ProjectCache::default(),
             limits,
-            metrics: Metrics::default(),
+            metrics,
             rate_limits: RateLimiter::default(),
             outcomes,
             writer,

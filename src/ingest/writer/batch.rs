@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::issues::{IssueDeltas, Resolver, upsert_tags};
 use super::rollups;
+use super::stages::StageClock;
 use super::{WriteJob, Written};
 use crate::alerts;
 
@@ -21,9 +22,12 @@ pub async fn write(
     db: &DatabaseConnection,
     jobs: &[WriteJob],
     public_url: &str,
+    clock: &mut StageClock,
 ) -> Result<Vec<Written>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
+    clock.mark("begin");
     let stored = already_stored(&txn, jobs).await?;
+    clock.mark("duplicates");
     let mut resolver = Resolver::load(&txn, jobs).await?;
     let mut deltas = IssueDeltas::default();
     let mut written: Vec<Written> = Vec::with_capacity(jobs.len());
@@ -68,15 +72,20 @@ pub async fn write(
         });
     }
 
+    clock.mark("placement");
     for chunk in events.chunks(INSERT_CHUNK) {
         event::Entity::insert_many(chunk.to_vec())
             .exec(&txn)
             .await?;
     }
+    clock.mark("events");
     upsert_tags(&txn, &accepted).await?;
+    clock.mark("tag_counts");
     // Before counters: reopening an ignored issue may depend on its distinct users.
     rollups::record(&txn, &accepted).await?;
+    clock.mark("rollups");
     let mut regressed = deltas.apply(&txn).await?;
+    clock.mark("issue_counters");
     // The first event of the batch in a reopened issue is the one that regressed it.
     for w in written.iter_mut().filter(|w| !w.duplicate) {
         if regressed.remove(&w.issue_id) {
@@ -88,8 +97,11 @@ pub async fn write(
             .exec(&txn)
             .await?;
     }
+    clock.mark("attachments");
     alerts::evaluate::evaluate(&txn, jobs, &written, public_url).await?;
+    clock.mark("alert_rules");
     txn.commit().await?;
+    clock.mark("commit");
     Ok(written)
 }
 

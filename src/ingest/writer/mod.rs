@@ -14,13 +14,16 @@ mod batch;
 mod issues;
 pub mod rollups;
 mod similarity;
+mod stages;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::grouping::GroupingOutcome;
+use crate::ingest::metrics::Metrics;
 use crate::ingest::normalize::NormalizedEvent;
 use crate::live::{ChangeKind, IssueChange, LiveIssues};
 
@@ -83,16 +86,17 @@ pub struct WriterHandle {
 }
 
 impl WriterHandle {
-    /// Starts the writer task on `db`.
+    /// Starts the writer task on `db`; it reports its batches and stage times to `metrics`.
     pub fn spawn(
         db: DatabaseConnection,
         queue_capacity: usize,
         max_batch: usize,
         live: LiveIssues,
         public_url: String,
+        metrics: Arc<Metrics>,
     ) -> Self {
         let (queue, receiver) = mpsc::channel(queue_capacity);
-        tokio::spawn(run(db, receiver, max_batch, live, public_url));
+        tokio::spawn(run(db, receiver, max_batch, live, public_url, metrics));
         WriterHandle { queue }
     }
 
@@ -113,13 +117,16 @@ async fn run(
     max_batch: usize,
     live: LiveIssues,
     public_url: String,
+    metrics: Arc<Metrics>,
 ) {
     let mut pending = Vec::with_capacity(max_batch);
     while receiver.recv_many(&mut pending, max_batch).await > 0 {
         let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
             std::mem::take(&mut pending).into_iter().unzip();
         let projects: Vec<i64> = jobs.iter().map(|j| j.project_id).collect();
-        let results = write_with_retry(&db, jobs, &public_url).await;
+        let mut clock = stages::StageClock::start();
+        let results = write_with_retry(&db, jobs, &public_url, &mut clock).await;
+        clock.report(&metrics, results.len());
         for (project_id, result) in projects.into_iter().zip(&results) {
             if let Ok(written) = result.as_ref()
                 && !written.duplicate
@@ -150,8 +157,9 @@ async fn write_with_retry(
     db: &DatabaseConnection,
     jobs: Vec<WriteJob>,
     public_url: &str,
+    clock: &mut stages::StageClock,
 ) -> Vec<Result<Written, WriteError>> {
-    match batch::write(db, &jobs, public_url).await {
+    match batch::write(db, &jobs, public_url, clock).await {
         Ok(written) => written.into_iter().map(Ok).collect(),
         Err(error) if jobs.len() == 1 => {
             tracing::warn!(%error, "event write failed");
@@ -162,7 +170,7 @@ async fn write_with_retry(
             let mut results = Vec::with_capacity(jobs.len());
             for job in jobs {
                 let single = std::slice::from_ref(&job);
-                results.push(match batch::write(db, single, public_url).await {
+                results.push(match batch::write(db, single, public_url, clock).await {
                     Ok(mut written) => Ok(written.remove(0)),
                     Err(error) => Err(WriteError::Database(error.to_string())),
                 });
