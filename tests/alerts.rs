@@ -174,8 +174,14 @@ async fn failing_channels_retry_then_deliver_or_dead_letter(server: TestServer) 
             (receiver.received().len() == 1).then_some(())
         })
         .await;
-    let first = deliveries(&server).await;
-    assert_eq!(first[0]["status"], "delivered", "{first:?}");
+    // The worker records the outcome after the receiver has answered: wait for the row.
+    let first = server
+        .eventually("the delivery recorded as delivered", || async {
+            let rows = deliveries(&server).await;
+            (rows[0]["status"] == "delivered").then_some(rows)
+        })
+        .await;
+    assert_eq!(first.len(), 1, "{first:?}");
     assert!(first[0]["attempts"].as_i64().unwrap() >= 2);
 
     // A receiver that never answers: ingest does not wait for it; the delivery dies after its
