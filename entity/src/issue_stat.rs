@@ -1,14 +1,15 @@
-//! Events per issue per hour, kept by the ingest writer for charts and frequency alerts.
+//! Events per issue per hour, kept by the ingest writer for charts and frequency alerts; keyed
+//! by (issue, hour), clustered by issue on SQLite.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "issue_stat")]
 pub struct Model {
-    #[sea_orm(primary_key)]
-    pub id: i64,
     pub project_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub issue_id: i64,
     /// Start of the hour (UTC).
+    #[sea_orm(primary_key, auto_increment = false)]
     pub bucket: DateTimeUtc,
     pub times_seen: i64,
 }

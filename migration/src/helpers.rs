@@ -3,7 +3,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 /// Creates `name` with a big auto-increment `id` primary key and the given columns.
-pub fn table(name: &'static str, columns: Vec<ColumnDef>) -> TableCreateStatement {
+pub fn table(name: &str, columns: Vec<ColumnDef>) -> TableCreateStatement {
     let mut statement = Table::create()
         .table(Alias::new(name))
         .col(big_pk_auto(Alias::new("id")))

@@ -1,11 +1,13 @@
-//! Schema migrations of Larder. Every migration runs unchanged on SQLite and PostgreSQL; a new
-//! column or table is always a new migration, never an edit of one that may have run somewhere.
+//! Schema migrations of Larder. Every migration runs on SQLite and PostgreSQL (the only
+//! difference: SQLite's `WITHOUT ROWID` tables, m20261125_000004); a new column or table is
+//! always a new migration, never an edit of one that may have run somewhere.
 pub use sea_orm_migration::prelude::*;
 
 mod helpers;
 mod m20261125_000001_core;
 mod m20261125_000002_alerts;
 mod m20261125_000003_lifecycle;
+mod m20261125_000004_counts_by_key;
 
 pub struct Migrator;
 
@@ -16,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_core::Migration),
             Box::new(m20261125_000002_alerts::Migration),
             Box::new(m20261125_000003_lifecycle::Migration),
+            Box::new(m20261125_000004_counts_by_key::Migration),
         ]
     }
 }
