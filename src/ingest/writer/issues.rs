@@ -420,7 +420,6 @@ pub async fn upsert_tags(
                 times_seen: Set(n),
                 first_seen: Set(first),
                 last_seen: Set(last),
-                ..Default::default()
             },
         )
         .collect();

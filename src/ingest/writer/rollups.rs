@@ -60,7 +60,6 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
                     issue_id: Set(issue_id),
                     bucket: Set(bucket),
                     times_seen: Set(seen.count),
-                    ..Default::default()
                 },
             ),
         || {
