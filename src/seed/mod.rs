@@ -102,24 +102,23 @@ fn failed(error: IngestError) -> anyhow::Error {
 /// stack carry `n`, so that no two seeded issues are close enough for similarity to join them.
 fn issue_event(template: &Value, n: usize) -> Value {
     let mut event = template.clone();
-    let exceptions = event
-        .pointer_mut("/exception/values")
-        .and_then(Value::as_array_mut)
-        .into_iter()
-        .flatten();
-    for exception in exceptions {
+    for exception in items_mut(&mut event, "/exception/values") {
         exception["type"] = Value::String(format!("SeedError{n}"));
-        let frames = exception
-            .pointer_mut("/stacktrace/frames")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten();
-        for frame in frames {
+        for frame in items_mut(exception, "/stacktrace/frames") {
             let function = frame["function"].as_str().unwrap_or("f");
             frame["function"] = Value::String(format!("{function}_{n}"));
         }
     }
     event
+}
+
+/// The elements of the array at `pointer`, none if there is no array there.
+fn items_mut<'a>(value: &'a mut Value, pointer: &str) -> impl Iterator<Item = &'a mut Value> {
+    value
+        .pointer_mut(pointer)
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
 }
 
 /// Another event of the same issue: a fresh event id, seen at `timestamp`.

@@ -1,7 +1,6 @@
 //! Where the writer's time goes: the wall time of each stage of a batch, summed into `/metrics`
 //! counters (`larder_writer_stage_microseconds_total{kind="commit"}`, …) beside the number of
 //! batches and jobs, so the mean of a stage per batch is the ratio of two counter increases.
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::ingest::metrics::Metrics;
@@ -28,7 +27,7 @@ impl StageClock {
     }
 
     /// Adds the batch of `jobs` jobs and its stage times to the counters.
-    pub fn report(self, metrics: &Arc<Metrics>, jobs: usize) {
+    pub fn report(self, metrics: &Metrics, jobs: usize) {
         metrics.add("writer_total", "batches", 1);
         metrics.add("writer_total", "jobs", jobs as u64);
         for (stage, spent) in self.spent {
@@ -47,7 +46,7 @@ mod tests {
 
     #[test]
     fn stages_are_timed_and_summed() {
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Metrics::default();
         for _ in 0..2 {
             let mut clock = StageClock::start();
             std::thread::sleep(Duration::from_millis(2));
