@@ -46,11 +46,12 @@ impl Server {
         let live = LiveIssues::default();
         let pipeline = Pipeline::new(
             db.clone(),
-            db::connect_writer(&config.database_url, &db).await?,
+            &config.database_url,
             config.ingest.clone(),
             live.clone(),
             config.public_url.clone(),
-        );
+        )
+        .await?;
         alerts::dispatcher::spawn(db.clone(), config.dispatch.clone());
         let state = AppState {
             db,

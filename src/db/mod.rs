@@ -12,17 +12,19 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 /// Connects to `url`. For SQLite the file and its folder are created on first start, and the
 /// connection runs in WAL mode so readers never block the ingest writer.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    connect_with(url, 8, READER_CACHE_KIB).await
+    // One writer at a time is SQLite's model; a few readers serve GraphQL concurrently.
+    let connections = if url.starts_with("sqlite:") { 8 } else { 16 };
+    connect_with(url, connections, READER_CACHE_KIB).await
 }
 
 /// SQLite page cache per connection: the default for readers, 64 MiB for the writer.
 const READER_CACHE_KIB: u32 = 2 * 1024;
 const WRITER_CACHE_KIB: u32 = 64 * 1024;
 
-/// `connect` with at most `sqlite_connections` connections of `cache_kib` page cache (SQLite).
+/// `connect` with at most `max_connections` connections, of `cache_kib` page cache on SQLite.
 async fn connect_with(
     url: &str,
-    sqlite_connections: u32,
+    max_connections: u32,
     cache_kib: u32,
 ) -> anyhow::Result<DatabaseConnection> {
     let url = prepare_sqlite_path(url)?;
@@ -34,12 +36,10 @@ async fn connect_with(
         // A ping on every checkout is a round trip per ingest batch; only connections idle
         // long enough to have been dropped by a server or a firewall are checked first.
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .max_connections(max_connections)
+        .min_connections(1)
         .sqlx_logging(false);
     if is_sqlite {
-        // One writer at a time is SQLite's model; a few readers serve GraphQL concurrently.
-        options
-            .max_connections(sqlite_connections)
-            .min_connections(1);
         options.map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 // NORMAL in WAL mode: a commit survives a process crash (the WAL is written
@@ -57,7 +57,6 @@ async fn connect_with(
                 .pragma("journal_size_limit", "67108864")
         });
     } else {
-        options.max_connections(16).min_connections(1);
         #[cfg(unix)]
         // 5432: PostgreSQL's port when the URL names none.
         if let Some(port) = url::Url::parse(&url).ok().map(|u| u.port().unwrap_or(5432)) {
@@ -77,17 +76,12 @@ async fn connect_with(
     Ok(db)
 }
 
-/// The connection the ingest writer commits through. On SQLite a pool of its own with one
-/// connection and a 64 MiB page cache (readers keep SQLite's 2 MiB each): the indexes the
-/// writer inserts into at random places (event ids, tag counts) stay in memory as the
-/// database grows. PostgreSQL shares the main pool.
-pub async fn connect_writer(
-    url: &str,
-    main: &DatabaseConnection,
-) -> anyhow::Result<DatabaseConnection> {
-    if backend(main) != DbBackend::Sqlite {
-        return Ok(main.clone());
-    }
+/// The ingest writer's own connection, opened on the writer's thread (`WriterHandle::start`) so
+/// that its I/O is driven there. SQLite: a 64 MiB page cache (readers keep SQLite's 2 MiB
+/// each), so the indexes the writer inserts into at random places (event ids, tag counts) stay
+/// in memory as the database grows. PostgreSQL: one connection, as the writer runs one
+/// transaction at a time.
+pub async fn connect_writer(url: &str) -> anyhow::Result<DatabaseConnection> {
     connect_with(url, 1, WRITER_CACHE_KIB).await
 }
 

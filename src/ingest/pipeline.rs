@@ -63,27 +63,28 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// `writer_db` is the connection the group-commit writer uses (`db::connect_writer`); every
-    /// other lookup and write goes through `db`.
-    pub fn new(
+    /// The ingest writer connects to `database_url` on its own thread (`WriterHandle::start`);
+    /// every other lookup and write goes through `db`.
+    pub async fn new(
         db: DatabaseConnection,
-        writer_db: DatabaseConnection,
+        database_url: &str,
         limits: IngestLimits,
         live: LiveIssues,
         public_url: String,
-    ) -> Arc<Self> {
+    ) -> anyhow::Result<Arc<Self>> {
         let metrics = Arc::new(Metrics::default());
-        let writer = WriterHandle::spawn(
-            writer_db,
+        let writer = WriterHandle::start(
+            database_url,
             limits.writer_queue,
             limits.max_batch,
             live,
             public_url,
             metrics.clone(),
-        );
+        )
+        .await?;
         let outcomes = Outcomes::default();
         outcomes.spawn_flusher(db.clone());
-        Arc::new(Pipeline {
+        Ok(Arc::new(Pipeline {
             db,
             keys: KeyCache::default(),
             projects: ProjectCache::default(),
@@ -92,7 +93,7 @@ impl Pipeline {
             rate_limits: RateLimiter::default(),
             outcomes,
             writer,
-        })
+        }))
     }
 
     /// The GraphQL entry: an event JSON for a project the caller may write to.

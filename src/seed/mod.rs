@@ -50,11 +50,12 @@ pub async fn seed(
     let started = Instant::now();
     let pipeline = Pipeline::new(
         db.clone(),
-        crate::db::connect_writer(database_url, db).await?,
+        database_url,
         IngestLimits::default(),
         LiveIssues::default(),
         String::new(),
-    );
+    )
+    .await?;
     let project = pipeline
         .projects
         .get(db, project_id)

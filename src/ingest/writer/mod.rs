@@ -1,9 +1,9 @@
 //! Step 7 of the ingest path: the group-commit writer.
 //!
-//! Every accepted event becomes a [`WriteJob`] on a bounded queue. One writer task takes
-//! whatever has queued up (up to `max_batch`), writes it in **one transaction** — events, issue
-//! upserts, counters, tag counts, attachments — and answers each job once that transaction has
-//! committed. Under load, batches grow by themselves (jobs queue while the previous commit runs),
+//! Every accepted event becomes a [`WriteJob`] on a bounded queue. One writer, on a thread of
+//! its own ([`WriterHandle::start`]), takes whatever has queued up (up to `max_batch`), writes it
+//! in **one transaction** — events, issue upserts, counters, tag counts, attachments — and
+//! answers each job once that transaction has committed. Under load, batches grow by themselves (jobs queue while the previous commit runs),
 //! so the cost of a commit is shared by many requests; when idle, a lone event is written at once.
 //!
 //! Invariants: a job is answered `Ok` only after its batch committed (the HTTP 200 follows);
@@ -86,18 +86,55 @@ pub struct WriterHandle {
 }
 
 impl WriterHandle {
-    /// Starts the writer task on `db`; it reports its batches and stage times to `metrics`.
-    pub fn spawn(
-        db: DatabaseConnection,
+    /// Starts the writer on a thread of its own, with a runtime and a database connection of its
+    /// own (`db::connect_writer(database_url)`); it reports its batches and stage times to
+    /// `metrics`. Returns once the writer is connected, or with the reason it could not connect.
+    ///
+    /// Why a thread: a batch is a dozen statements, each a hand-off to the driver and back
+    /// (sqlx's SQLite worker thread, or the PostgreSQL socket), and after each commit sqlx
+    /// returns the connection to its pool from a spawned task that pings it. On the shared
+    /// runtime every one of those wake-ups waited behind request tasks busy decoding and
+    /// grouping events; here nothing else runs, so the writer's time is the database's.
+    pub async fn start(
+        database_url: &str,
         queue_capacity: usize,
         max_batch: usize,
         live: LiveIssues,
         public_url: String,
         metrics: Arc<Metrics>,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let (queue, receiver) = mpsc::channel(queue_capacity);
-        tokio::spawn(run(db, receiver, max_batch, live, public_url, metrics));
-        WriterHandle { queue }
+        let (connected, connection) = oneshot::channel::<anyhow::Result<()>>();
+        let url = database_url.to_string();
+        std::thread::Builder::new()
+            .name("larder-writer".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(error) => {
+                        let _ = connected.send(Err(error.into()));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match crate::db::connect_writer(&url).await {
+                        Ok(db) => {
+                            let _ = connected.send(Ok(()));
+                            run(db, receiver, max_batch, live, public_url, metrics).await;
+                        }
+                        Err(error) => {
+                            let _ = connected.send(Err(error));
+                        }
+                    }
+                });
+            })?;
+        connection
+            .await
+            .map_err(|_| anyhow::anyhow!("the writer thread ended before connecting"))??;
+        Ok(WriterHandle { queue })
     }
 
     /// Queues a job and waits until it is durable.
