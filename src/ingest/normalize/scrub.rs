@@ -2,9 +2,10 @@
 //! strings (card numbers, PEM keys, passwords in URLs, US social security numbers) become
 //! `[Filtered]` in the free-form parts of an event: extra, contexts, request data, headers,
 //! cookies, environment and query string, frame locals, breadcrumb data and user data.
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde_json::Value;
 
 pub const FILTERED: &str = "[Filtered]";
@@ -39,6 +40,17 @@ pub struct ScrubSettings {
     pub scrub_ip_addresses: bool,
 }
 
+/// `SENSITIVE_KEYS` as one ASCII case-insensitive automaton: every key of every databag is
+/// checked, so one pass without lowercasing a copy of the key first.
+static SENSITIVE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives: Vec<String> = SENSITIVE_KEYS.iter().map(|k| regex::escape(k)).collect();
+    RegexBuilder::new(&alternatives.join("|"))
+        .case_insensitive(true)
+        .unicode(false)
+        .build()
+        .expect("valid sensitive-key regex")
+});
+
 static SENSITIVE_VALUES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         // Card numbers: 13–16 digits, optionally grouped by spaces or dashes.
@@ -58,19 +70,25 @@ static URL_AUTH: LazyLock<Regex> = LazyLock::new(|| {
 
 impl ScrubSettings {
     fn sensitive(&self, key: &str) -> bool {
-        let key = key.to_ascii_lowercase();
         if self
             .safe_keys
             .iter()
-            .any(|safe| safe.eq_ignore_ascii_case(&key))
+            .any(|safe| safe.eq_ignore_ascii_case(key))
         {
             return false;
         }
-        SENSITIVE_KEYS.iter().any(|s| key.contains(s))
-            || self
-                .extra_sensitive_keys
-                .iter()
-                .any(|s| !s.is_empty() && key.contains(&s.to_ascii_lowercase()))
+        SENSITIVE_KEY.is_match(key) || self.extra_sensitive(key)
+    }
+
+    /// Whether `key` contains one of the project's own sensitive substrings.
+    fn extra_sensitive(&self, key: &str) -> bool {
+        if self.extra_sensitive_keys.is_empty() {
+            return false;
+        }
+        let key = key.to_ascii_lowercase();
+        self.extra_sensitive_keys
+            .iter()
+            .any(|s| !s.is_empty() && key.contains(&s.to_ascii_lowercase()))
     }
 
     /// Scrubs a databag in place.
@@ -114,21 +132,24 @@ impl ScrubSettings {
     }
 }
 
-/// The text with sensitive-looking parts replaced, or `None` when nothing matched.
+/// The text with sensitive-looking parts replaced, or `None` when nothing matched (most strings:
+/// they are only read, never copied).
 fn scrub_text(text: &str) -> Option<String> {
-    let mut changed = false;
-    let mut out = text.to_string();
+    let mut out = Cow::Borrowed(text);
     if SENSITIVE_VALUES.is_match(&out) {
-        out = SENSITIVE_VALUES.replace_all(&out, FILTERED).into_owned();
-        changed = true;
+        out = Cow::Owned(SENSITIVE_VALUES.replace_all(&out, FILTERED).into_owned());
     }
     if URL_AUTH.is_match(&out) {
-        out = URL_AUTH
-            .replace_all(&out, format!("${{1}}{FILTERED}${{3}}"))
-            .into_owned();
-        changed = true;
+        out = Cow::Owned(
+            URL_AUTH
+                .replace_all(&out, format!("${{1}}{FILTERED}${{3}}"))
+                .into_owned(),
+        );
     }
-    changed.then_some(out)
+    match out {
+        Cow::Owned(scrubbed) => Some(scrubbed),
+        Cow::Borrowed(_) => None,
+    }
 }
 
 #[cfg(test)]

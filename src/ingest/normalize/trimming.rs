@@ -13,7 +13,8 @@ const MAX_DEPTH: usize = 8;
 
 /// `text` cut to `limit` characters (the cut marked with `...`).
 pub fn cut(text: &mut String, limit: usize) {
-    if text.chars().count() > limit {
+    // A string of at most `limit` bytes has at most `limit` characters: no need to count them.
+    if text.len() > limit && text.chars().count() > limit {
         let kept: String = text.chars().take(limit.saturating_sub(3)).collect();
         *text = format!("{kept}...");
     }
@@ -26,6 +27,17 @@ pub fn cut_at(event: &mut Value, pointer: &str, limit: usize) {
     }
 }
 
+/// Frame fields and the length each is cut to.
+const FRAME_STRING_LIMITS: [(&str, usize); 7] = [
+    ("function", MAX_PATH),
+    ("raw_function", MAX_PATH),
+    ("module", MAX_PATH),
+    ("package", MAX_PATH),
+    ("filename", MAX_PATH + 40),
+    ("abs_path", MAX_PATH + 40),
+    ("context_line", MAX_MESSAGE),
+];
+
 /// Keeps the last `MAX_FRAMES` frames (nearest the crash) and bounds frame strings.
 pub fn stacktrace(stacktrace: &mut Value) {
     let Some(frames) = stacktrace.get_mut("frames").and_then(Value::as_array_mut) else {
@@ -36,13 +48,11 @@ pub fn stacktrace(stacktrace: &mut Value) {
         frames.drain(..dropped);
     }
     for frame in frames.iter_mut() {
-        for key in ["function", "raw_function", "module", "package"] {
-            cut_at(frame, &format!("/{key}"), MAX_PATH);
+        for (key, limit) in FRAME_STRING_LIMITS {
+            if let Some(Value::String(text)) = frame.get_mut(key) {
+                cut(text, limit);
+            }
         }
-        for key in ["filename", "abs_path"] {
-            cut_at(frame, &format!("/{key}"), MAX_PATH + 40);
-        }
-        cut_at(frame, "/context_line", MAX_MESSAGE);
         if let Some(vars) = frame.get_mut("vars") {
             databag(vars);
         }
@@ -97,6 +107,36 @@ mod tests {
         let mut short = "ok".to_string();
         cut(&mut short, 200);
         assert_eq!(short, "ok");
+    }
+
+    #[test]
+    fn limits_count_characters_not_bytes() {
+        // 150 two-byte characters: 300 bytes, within a 200-character limit.
+        let mut text = "é".repeat(150);
+        cut(&mut text, 200);
+        assert_eq!(text, "é".repeat(150));
+        let mut text = "é".repeat(250);
+        cut(&mut text, 200);
+        assert_eq!(text.chars().count(), 200);
+    }
+
+    #[test]
+    fn frame_fields_are_cut_to_their_own_limits() {
+        let mut trace = json!({ "frames": [{
+            "function": "f".repeat(MAX_PATH + 10),
+            "abs_path": "p".repeat(MAX_PATH + 30),
+            "filename": "n".repeat(MAX_PATH + 50),
+            "context_line": "c".repeat(MAX_MESSAGE + 1),
+            "lineno": 7,
+        }]});
+        stacktrace(&mut trace);
+        let frame = &trace["frames"][0];
+        let length = |key: &str| frame[key].as_str().unwrap().chars().count();
+        assert_eq!(length("function"), MAX_PATH);
+        assert_eq!(length("abs_path"), MAX_PATH + 30, "within its longer limit");
+        assert_eq!(length("filename"), MAX_PATH + 40);
+        assert_eq!(length("context_line"), MAX_MESSAGE);
+        assert_eq!(frame["lineno"], 7);
     }
 
     #[test]
