@@ -581,3 +581,66 @@ on_both_databases!(
     sampling_and_inbound_filters_drop_quietly_and_count,
     rate_limits_answer_429_with_back_off_headers
 );
+
+/// Two servers on one PostgreSQL database (a deployment that outgrew one machine): when events
+/// of a resolved issue reach both at once, each writer's batch reads the issue's status with
+/// `FOR UPDATE`, so the issue reopens once and one regression is recorded, round after round.
+/// (Without the lock, only the order of the batch's stages protected this: with the status
+/// read moved before the tag and hourly-count upserts, whose row locks serialise the two
+/// batches, this test saw two regressions per round.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regression_reaching_two_servers_at_once_is_recorded_once() {
+    let Some(backend) = common::Backend::postgres() else {
+        return;
+    };
+    let first = TestServer::start(backend).await;
+    let second = larder::app::Server::bind(larder::config::Config::new(
+        first.database.url.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+        Some("http://127.0.0.1:0".into()),
+    ))
+    .await
+    .expect("second server starts");
+    let second_url = format!("http://{}", second.addr);
+    tokio::spawn(second.run());
+
+    let (_, issue) = first.ingest(event("boom", None)).await;
+    const ROUNDS: usize = 5;
+    const PER_SERVER: usize = 8;
+    for round in 1..=ROUNDS {
+        first
+            .graphql(
+                "mutation($id: ID!) { resolveIssue(id: $id) { status } }",
+                json!({ "id": issue }),
+            )
+            .await;
+        let sends = (0..2 * PER_SERVER).map(|n| {
+            let base = if n % 2 == 0 { &first.url } else { &second_url };
+            first
+                .http
+                .post(format!("{base}/api/{}/store/", first.project_id))
+                .header(
+                    "x-sentry-auth",
+                    format!("Sentry sentry_key={}, sentry_version=7", first.public_key),
+                )
+                .json(&event("boom", None))
+                .send()
+        });
+        for response in futures::future::join_all(sends).await {
+            assert_eq!(response.unwrap().status(), 200);
+        }
+        let now = status(&first, &issue).await;
+        assert_eq!(now["status"], "UNRESOLVED", "round {round}");
+        assert_eq!(now["count"], 1 + round * 2 * PER_SERVER, "round {round}");
+        let regressions = now["activity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "set_regression")
+            .count();
+        assert_eq!(
+            regressions, round,
+            "one regression per round, round {round}"
+        );
+    }
+}

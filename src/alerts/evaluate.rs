@@ -2,7 +2,7 @@
 //! rule of its project is checked (trigger, filters, action interval); a firing rule writes one
 //! delivery row per action in the same transaction as the events, so an alert exists exactly
 //! when its event does.
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, Utc};
 use entity::{
@@ -33,7 +33,8 @@ pub async fn evaluate(
     written: &[Written],
     public_url: &str,
 ) -> Result<usize, DbErr> {
-    let mut touched: HashMap<i64, Touched<'_>> = HashMap::new();
+    // By issue id, so concurrent batches claim `alert_rule_fire` rows in the same order.
+    let mut touched: BTreeMap<i64, Touched<'_>> = BTreeMap::new();
     for (job, w) in jobs.iter().zip(written).filter(|(_, w)| !w.duplicate) {
         let entry = touched.entry(w.issue_id).or_insert(Touched {
             job,

@@ -4,13 +4,13 @@
 //! project); otherwise the similarity index may join the nearest issue; otherwise a new issue is
 //! created with `INSERT … ON CONFLICT (project_id, primary_hash)`, so two servers racing on the
 //! same new error end with one issue.
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::{grouping_hash, issue, issue_tag, release};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -204,7 +204,8 @@ async fn create_issue(
 /// What a batch adds to each issue it touched.
 #[derive(Default)]
 pub struct IssueDeltas {
-    deltas: HashMap<i64, Delta>,
+    /// By issue id: issue rows are locked in ascending id order by every batch.
+    deltas: BTreeMap<i64, Delta>,
 }
 
 struct Delta {
@@ -255,6 +256,11 @@ impl IssueDeltas {
             .column(issue::Column::StatusDetails)
             .column(issue::Column::TimesSeen)
             .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
+            .order_by_asc(issue::Column::Id)
+            // PostgreSQL: a concurrent batch touching the same issue waits here until this one
+            // commits and then reads the status it left, so a regression is recorded once.
+            // SQLite has one writer and no row locks (the clause is left out).
+            .lock_exclusive()
             .into_tuple()
             .all(txn)
             .await?;
@@ -396,7 +402,8 @@ pub async fn upsert_tags(
     txn: &DatabaseTransaction,
     accepted: &[(&WriteJob, i64)],
 ) -> Result<(), DbErr> {
-    let mut counts: HashMap<TagKey, TagCount> = HashMap::new();
+    // Ordered, as every multi-row upsert of the writer (see `rollups::tally`).
+    let mut counts: BTreeMap<TagKey, TagCount> = BTreeMap::new();
     for (job, issue_id) in accepted {
         let project_id = &job.project_id;
         let t = job.event.timestamp;

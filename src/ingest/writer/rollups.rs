@@ -1,8 +1,7 @@
 //! Rollups the batch keeps up to date besides issues: hourly event counts per issue and per
 //! project outcome, releases and environments, distinct users per issue. Charts and statistics
 //! read these, never the events.
-use std::collections::HashMap;
-use std::hash::Hash;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use entity::{environment, issue_stat, issue_user, project_stat, release};
@@ -24,8 +23,10 @@ struct Seen {
     last: DateTime<Utc>,
 }
 
-fn tally<K: Hash + Eq>(items: impl Iterator<Item = (K, DateTime<Utc>)>) -> HashMap<K, Seen> {
-    let mut tallies: HashMap<K, Seen> = HashMap::new();
+/// Ordered by key, so that every batch upserts rows in the same order: two batches in flight on
+/// PostgreSQL then wait for each other's row locks instead of deadlocking.
+fn tally<K: Ord>(items: impl Iterator<Item = (K, DateTime<Utc>)>) -> BTreeMap<K, Seen> {
+    let mut tallies: BTreeMap<K, Seen> = BTreeMap::new();
     for (key, t) in items {
         let seen = tallies.entry(key).or_insert(Seen {
             count: 0,
