@@ -1,6 +1,7 @@
 //! Stack frames as grouping sees them: which frames are the application's (`in_app`, inferred
 //! when the SDK did not say), which are panic machinery to cut, and each frame's identity —
 //! module or file name, function, source line — with line numbers and generated names removed.
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -145,12 +146,21 @@ fn is_system_frame(abs_path: &str, filename: &str, function: &str, package: Opti
     } else {
         abs_path
     };
-    let path = path.replace('\\', "/");
+    // Windows paths compared with forward slashes; most paths have none to replace.
+    let path = if path.contains('\\') {
+        Cow::Owned(path.replace('\\', "/"))
+    } else {
+        Cow::Borrowed(path)
+    };
     let python_stdlib = path.contains("/lib/python")
         && !path.contains("/site-packages/")
         && !path.contains("/dist-packages/");
+    // `name::…` or `<name::…` (a trait impl's path); checked for every frame, so no allocation.
+    let qualified = function.strip_prefix('<').unwrap_or(function);
     let crate_of = |name: &str| {
-        function.starts_with(&format!("{name}::")) || function.starts_with(&format!("<{name}::"))
+        qualified
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with("::"))
     };
     path.contains("/site-packages/")
         || path.contains("/dist-packages/")
@@ -266,6 +276,27 @@ fn cut_panic_machinery(frames: &mut [Frame]) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn library_frames_are_recognised_by_path_crate_and_package() {
+        let system = |abs_path: &str, function: &str| is_system_frame(abs_path, "", function, None);
+        assert!(system("/usr/lib/python3.11/json/decoder.py", "decode"));
+        assert!(system(
+            r"C:\app\venv\Lib\site-packages\requests\api.py",
+            "get"
+        ));
+        assert!(!system(r"C:\app\shop\views.py", "checkout"));
+        assert!(system("", "std::rt::lang_start"));
+        assert!(system(
+            "",
+            "<core::pin::Pin<P> as core::future::Future>::poll"
+        ));
+        assert!(system("", "sentry_core::hub::Hub::capture_event"));
+        // A crate whose name only starts like one of them is the application's.
+        assert!(!system("", "stdx::parse"));
+        assert!(!system("", "<shop::Cart as core::fmt::Debug>::fmt"));
+        assert!(is_system_frame("", "src/lib.rs", "poll", Some("tokio")));
+    }
 
     #[test]
     fn python_stdlib_and_packages_are_not_in_app() {
