@@ -1,7 +1,7 @@
 //! Normalisation of the individual event fields SDKs send in more than one shape (protocol spec
 //! §6): level, platform, release and environment, tags, fingerprint, the `values` wrappers, and
 //! `message`/`logentry`.
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// Platforms Sentry knows; anything else is `other`.
 const PLATFORMS: &[&str] = &[
@@ -165,7 +165,9 @@ pub fn values_wrapper(value: Option<Value>, single_object_allowed: bool) -> Opti
         _ => return None,
     };
     let list: Vec<Value> = list.into_iter().filter(Value::is_object).collect();
-    (!list.is_empty()).then(|| json!({ "values": list }))
+    // Moved into the wrapper: `json!` would serialise (deep-copy) the list, stack traces and all.
+    (!list.is_empty())
+        .then(|| Value::Object(Map::from_iter([("values".to_string(), Value::Array(list))])))
 }
 
 /// Merges a top-level `message` (string or object) into `logentry {message?, formatted, params?}`.
@@ -284,6 +286,7 @@ pub fn format_params(template: &str, params: Option<&Value>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn levels() {

@@ -430,7 +430,10 @@ fn for_each_frame(event: &mut Map<String, Value>, mut f: impl FnMut(&mut Value))
             event.get_mut(container).and_then(|c| c.get_mut("values"))
         {
             for value in values.iter_mut() {
-                if let Some(Value::Array(frames)) = value.pointer_mut("/stacktrace/frames") {
+                if let Some(Value::Array(frames)) = value
+                    .get_mut("stacktrace")
+                    .and_then(|s| s.get_mut("frames"))
+                {
                     frames.iter_mut().for_each(&mut f);
                 }
             }
