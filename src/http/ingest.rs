@@ -214,20 +214,7 @@ async fn read_body(
     body: Body,
 ) -> Result<Bytes, IngestError> {
     let limits = &state.pipeline.limits;
-    let raw = axum::body::to_bytes(body, limits.max_compressed_body)
-        .await
-        .map_err(|e| {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            if too_large {
-                IngestError::new(
-                    413,
-                    format!("request body exceeds {} bytes", limits.max_compressed_body),
-                )
-            } else {
-                IngestError::bad_request(format!("could not read the request body: {e}"))
-            }
-        })?;
+    let raw = collect_limited(body, limits.max_compressed_body).await?;
     let limit = limits.max_decompressed_body;
     if is_identity(encoding.as_deref()) {
         if raw.len() > limit {
@@ -250,6 +237,48 @@ async fn read_body(
         .map_err(|_| IngestError::new(500, "decoding failed"))?
         .map(Bytes::from)
 }
+
+/// The body's bytes, up to `limit`. A longer body is refused with 413 only after the rest of it
+/// has been read and dropped (up to another `limit` bytes, for at most `DRAIN_TIME`): answering
+/// while the client is still sending and then closing a socket with unread data makes the
+/// kernel reset the connection, and the client may lose the 413 with it.
+async fn collect_limited(mut body: Body, limit: usize) -> Result<Bytes, IngestError> {
+    use http_body_util::BodyExt;
+    let unreadable =
+        |e: axum::Error| IngestError::bad_request(format!("could not read the request body: {e}"));
+    let mut frames: Vec<Bytes> = Vec::new();
+    let mut size = 0;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(unreadable)?.into_data() else {
+            continue; // trailers
+        };
+        size += data.len();
+        if size > limit {
+            let drain = async {
+                let mut drained = 0;
+                while drained <= limit
+                    && let Some(Ok(frame)) = body.frame().await
+                {
+                    drained += frame.data_ref().map_or(0, Bytes::len);
+                }
+            };
+            let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+            return Err(IngestError::new(
+                413,
+                format!("request body exceeds {limit} bytes"),
+            ));
+        }
+        frames.push(data);
+    }
+    Ok(match frames.len() {
+        // One frame (nearly every SDK request): its bytes, not a copy.
+        1 => frames.remove(0),
+        _ => Bytes::from(frames.concat()),
+    })
+}
+
+/// How long an over-long body is read and dropped before its 413 is sent anyway.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Compressed bodies up to this size (nearly every SDK event) are decoded on the request's own
 /// thread, with the output capped at `INLINE_DECODE_OUTPUT` (about a millisecond of inflating):
