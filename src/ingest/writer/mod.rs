@@ -157,7 +157,14 @@ async fn run(
     metrics: Arc<Metrics>,
 ) {
     let mut pending = Vec::with_capacity(max_batch);
+    let mut batches: u64 = 0;
     while receiver.recv_many(&mut pending, max_batch).await > 0 {
+        if batches % CACHE_CHECK_BATCHES == 0
+            && let Err(error) = crate::db::size_writer_cache(&db).await
+        {
+            tracing::warn!(%error, "could not size the writer's page cache");
+        }
+        batches += 1;
         let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
             std::mem::take(&mut pending).into_iter().unzip();
         let projects: Vec<i64> = jobs.iter().map(|j| j.project_id).collect();
@@ -187,6 +194,10 @@ async fn run(
         }
     }
 }
+
+/// Batches between two checks of the database's size for the writer's page cache
+/// (`db::size_writer_cache`): a few seconds under load, one cheap query each time.
+const CACHE_CHECK_BATCHES: u64 = 1_000;
 
 /// Writes a batch; if the batch transaction fails, every job gets its own transaction so that
 /// the failure is reported only to the job that caused it.
