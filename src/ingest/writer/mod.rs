@@ -159,7 +159,7 @@ async fn run(
     let mut pending = Vec::with_capacity(max_batch);
     let mut batches: u64 = 0;
     while receiver.recv_many(&mut pending, max_batch).await > 0 {
-        if batches % CACHE_CHECK_BATCHES == 0
+        if batches.is_multiple_of(CACHE_CHECK_BATCHES)
             && let Err(error) = crate::db::size_writer_cache(&db).await
         {
             tracing::warn!(%error, "could not size the writer's page cache");
