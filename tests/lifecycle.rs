@@ -617,12 +617,7 @@ async fn a_regression_reaching_two_servers_at_once_is_recorded_once() {
         let sends = (0..2 * PER_SERVER).map(|n| {
             let base = if n % 2 == 0 { &first.url } else { &second_url };
             first
-                .http
-                .post(format!("{base}/api/{}/store/", first.project_id))
-                .header(
-                    "x-sentry-auth",
-                    format!("Sentry sentry_key={}, sentry_version=7", first.public_key),
-                )
+                .sdk_post_to(base, "store")
                 .json(&event("boom", None))
                 .send()
         });

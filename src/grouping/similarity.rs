@@ -21,7 +21,17 @@ pub struct Signature(pub Vec<u32>);
 
 impl SimilarityFeatures {
     pub fn add(&mut self, kind: &str, value: &str) {
-        self.0.push(format!("{kind}:{value}"));
+        self.push(kind, value.chars(), value.len());
+    }
+
+    /// Adds `kind:value` of `value_bytes` bytes, built in one allocation (a message has many
+    /// shingles).
+    fn push(&mut self, kind: &str, value: impl Iterator<Item = char>, value_bytes: usize) {
+        let mut feature = String::with_capacity(kind.len() + 1 + value_bytes);
+        feature.push_str(kind);
+        feature.push(':');
+        feature.extend(value);
+        self.0.push(feature);
     }
 
     /// Character shingles of a (parameterised) message.
@@ -32,12 +42,8 @@ impl SimilarityFeatures {
             return;
         }
         for window in chars.windows(SHINGLE) {
-            // `add`'s `kind:value`, built in one allocation: a message has many shingles.
-            let mut feature = String::with_capacity(kind.len() + 1 + 4 * SHINGLE);
-            feature.push_str(kind);
-            feature.push(':');
-            feature.extend(window);
-            self.0.push(feature);
+            let bytes = window.iter().map(|c| c.len_utf8()).sum();
+            self.push(kind, window.iter().copied(), bytes);
         }
     }
 }

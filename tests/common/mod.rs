@@ -125,8 +125,13 @@ impl TestServer {
     /// A POST to the project's SDK endpoint (`envelope` or `store`), authenticated with its
     /// DSN key the way the SDKs do.
     pub fn sdk_post(&self, endpoint: &str) -> reqwest::RequestBuilder {
+        self.sdk_post_to(&self.url, endpoint)
+    }
+
+    /// `sdk_post` to another server (`base` URL) sharing this one's database.
+    pub fn sdk_post_to(&self, base: &str, endpoint: &str) -> reqwest::RequestBuilder {
         self.http
-            .post(format!("{}/api/{}/{endpoint}/", self.url, self.project_id))
+            .post(format!("{base}/api/{}/{endpoint}/", self.project_id))
             .header(
                 "x-sentry-auth",
                 format!("Sentry sentry_key={}, sentry_version=7", self.public_key),

@@ -3,8 +3,9 @@
 //! Every accepted event becomes a [`WriteJob`] on a bounded queue. One writer, on a thread of
 //! its own ([`WriterHandle::start`]), takes whatever has queued up (up to `max_batch`), writes it
 //! in **one transaction** — events, issue upserts, counters, tag counts, attachments — and
-//! answers each job once that transaction has committed. Under load, batches grow by themselves (jobs queue while the previous commit runs),
-//! so the cost of a commit is shared by many requests; when idle, a lone event is written at once.
+//! answers each job once that transaction has committed. Under load, batches grow by themselves
+//! (jobs queue while the previous commit runs), so the cost of a commit is shared by many
+//! requests; when idle, a lone event is written at once.
 //!
 //! Invariants: a job is answered `Ok` only after its batch committed (the HTTP 200 follows);
 //! a failed batch is rolled back whole and its jobs retried one by one, so one bad event cannot
