@@ -71,7 +71,7 @@ async fn attachments_feedback_and_other_items(server: TestServer) {
     };
     assert!(counter("larder_writer_total{kind=\"batches\"}") >= 1);
     assert!(counter("larder_writer_total{kind=\"jobs\"}") >= 1);
-    for stage in ["begin", "events", "tag_counts", "commit"] {
+    for stage in ["begin", "writes", "issue_counters", "commit"] {
         let name = format!("larder_writer_stage_microseconds_total{{kind=\"{stage}\"}}");
         assert!(counter(&name) > 0, "{stage} took no time: {metrics}");
     }

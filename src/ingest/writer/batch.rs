@@ -9,7 +9,8 @@ use sea_orm::{
     QueryFilter, QuerySelect, Set,
 };
 
-use super::issues::{IssueDeltas, Resolver, upsert_tags};
+use super::combined::CombinedWrites;
+use super::issues::{IssueDeltas, Resolver, count_tags};
 use super::rollups;
 use super::stages::StageClock;
 use super::{WriteJob, Written};
@@ -73,17 +74,20 @@ pub async fn write(
     }
 
     clock.mark("placement");
-    for chunk in events.chunks(INSERT_CHUNK) {
-        event::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
+    // Rows nothing in this transaction reads back: one round trip for all of them.
+    let mut writes = CombinedWrites::new(crate::db::backend(db));
+    for rows in in_chunks(events) {
+        writes.push(&event::Entity::insert_many(rows));
     }
-    clock.mark("events");
-    upsert_tags(&txn, &accepted).await?;
-    clock.mark("tag_counts");
+    count_tags(&mut writes, &accepted);
     // Before counters: reopening an ignored issue may depend on its distinct users.
-    rollups::record(&txn, &accepted).await?;
-    clock.mark("rollups");
+    rollups::record(&mut writes, &accepted);
+    for rows in in_chunks(attachments) {
+        writes.push(&attachment::Entity::insert_many(rows));
+    }
+    clock.mark("statements");
+    writes.send(&txn).await?;
+    clock.mark("writes");
     let mut regressed = deltas.apply(&txn).await?;
     clock.mark("issue_counters");
     // The first event of the batch in a reopened issue is the one that regressed it.
@@ -92,17 +96,22 @@ pub async fn write(
             w.regressed = true;
         }
     }
-    for chunk in attachments.chunks(INSERT_CHUNK) {
-        attachment::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    clock.mark("attachments");
     alerts::evaluate::evaluate(&txn, jobs, &written, public_url).await?;
     clock.mark("alert_rules");
     txn.commit().await?;
     clock.mark("commit");
     Ok(written)
+}
+
+/// `rows` in multi-row INSERTs of at most `INSERT_CHUNK` rows each.
+pub fn in_chunks<A>(mut rows: Vec<A>) -> impl Iterator<Item = Vec<A>> {
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let rest = rows.split_off(rows.len().min(INSERT_CHUNK));
+        Some(std::mem::replace(&mut rows, rest))
+    })
 }
 
 fn duplicate(job: &WriteJob, issue_id: i64) -> Written {

@@ -15,6 +15,8 @@ use sea_orm::{
 use serde_json::json;
 
 use super::WriteJob;
+use super::batch::in_chunks;
+use super::combined::CombinedWrites;
 use super::similarity;
 use crate::issues::conditions::{self, Facts, Reopen, StatusDetails};
 use crate::issues::{self, record_activity, tag_counts};
@@ -398,10 +400,7 @@ type TagKey<'a> = (i64, i64, &'a str, &'a str);
 type TagCount = (i64, DateTime<Utc>, DateTime<Utc>);
 
 /// Adds the batch's tag occurrences to `issue_tag`, one upsert per distinct (issue, key, value).
-pub async fn upsert_tags(
-    txn: &DatabaseTransaction,
-    accepted: &[(&WriteJob, i64)],
-) -> Result<(), DbErr> {
+pub fn count_tags(writes: &mut CombinedWrites, accepted: &[(&WriteJob, i64)]) {
     // Ordered, as every multi-row upsert of the writer (see `rollups::tally`).
     let mut counts: BTreeMap<TagKey, TagCount> = BTreeMap::new();
     for (job, issue_id) in accepted {
@@ -430,11 +429,7 @@ pub async fn upsert_tags(
             },
         )
         .collect();
-    for chunk in rows.chunks(super::batch::INSERT_CHUNK) {
-        issue_tag::Entity::insert_many(chunk.to_vec())
-            .on_conflict(tag_counts::accumulate())
-            .exec(txn)
-            .await?;
+    for rows in in_chunks(rows) {
+        writes.push(&issue_tag::Entity::insert_many(rows).on_conflict(tag_counts::accumulate()));
     }
-    Ok(())
 }

@@ -12,6 +12,7 @@
 //! fail its neighbours; a full queue is refused immediately (503 + Retry-After) instead of
 //! growing without bound.
 mod batch;
+mod combined;
 mod issues;
 pub mod rollups;
 mod similarity;

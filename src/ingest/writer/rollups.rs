@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use entity::{environment, issue_stat, issue_user, project_stat, release};
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use super::WriteJob;
-use super::batch::INSERT_CHUNK;
+use super::batch::in_chunks;
+use super::combined::CombinedWrites;
 use crate::counters::accumulate;
 
 /// The start of the hour `t` falls in: the bucket of hourly rollups.
@@ -41,9 +42,9 @@ fn tally<K: Ord>(items: impl Iterator<Item = (K, DateTime<Utc>)>) -> BTreeMap<K,
 }
 
 /// Records the accepted events `(job, issue_id)` of a batch in every rollup.
-pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) -> Result<(), DbErr> {
+pub fn record(writes: &mut CombinedWrites, accepted: &[(&WriteJob, i64)]) {
     if accepted.is_empty() {
-        return Ok(());
+        return;
     }
     let per_issue_hour = tally(accepted.iter().map(|(job, issue)| {
         (
@@ -52,7 +53,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
         )
     }));
     upsert(
-        txn,
+        writes,
         per_issue_hour
             .into_iter()
             .map(
@@ -73,8 +74,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
                 None,
             )
         },
-    )
-    .await?;
+    );
 
     let per_project_hour = tally(accepted.iter().map(|(job, _)| {
         (
@@ -83,7 +83,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
         )
     }));
     upsert(
-        txn,
+        writes,
         per_project_hour
             .into_iter()
             .map(|((project_id, bucket), seen)| project_stat::ActiveModel {
@@ -94,8 +94,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
                 ..Default::default()
             }),
         project_stat_conflict,
-    )
-    .await?;
+    );
 
     let releases = tally(accepted.iter().filter_map(|(job, _)| {
         Some((
@@ -104,7 +103,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
         ))
     }));
     upsert(
-        txn,
+        writes,
         releases
             .into_iter()
             .map(|((project_id, version), seen)| release::ActiveModel {
@@ -125,8 +124,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
                 Some(C::LastSeen),
             )
         },
-    )
-    .await?;
+    );
 
     let environments = tally(accepted.iter().filter_map(|(job, _)| {
         Some((
@@ -135,7 +133,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
         ))
     }));
     upsert(
-        txn,
+        writes,
         environments
             .into_iter()
             .map(|((project_id, name), seen)| environment::ActiveModel {
@@ -156,8 +154,7 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
                 Some(C::LastSeen),
             )
         },
-    )
-    .await?;
+    );
 
     let users = tally(accepted.iter().filter_map(|(job, issue)| {
         Some(((*issue, job.event.user_key.clone()?), job.event.timestamp))
@@ -171,13 +168,14 @@ pub async fn record(txn: &DatabaseTransaction, accepted: &[(&WriteJob, i64)]) ->
             ..Default::default()
         })
         .collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        issue_user::Entity::insert_many(chunk.to_vec())
-            .on_conflict_do_nothing_on([issue_user::Column::IssueId, issue_user::Column::UserKey])
-            .exec(txn)
-            .await?;
+    for rows in in_chunks(rows) {
+        writes.push(
+            &issue_user::Entity::insert_many(rows).on_conflict_do_nothing_on([
+                issue_user::Column::IssueId,
+                issue_user::Column::UserKey,
+            ]),
+        );
     }
-    Ok(())
 }
 
 /// `project_stat` rows accumulate per (project, hour, outcome).
@@ -193,22 +191,16 @@ pub fn project_stat_conflict() -> sea_orm::sea_query::OnConflict {
 }
 
 /// Multi-row upserts in chunks, each resolving conflicts with `on_conflict()`.
-async fn upsert<A>(
-    txn: &DatabaseTransaction,
+fn upsert<A>(
+    writes: &mut CombinedWrites,
     rows: impl Iterator<Item = A>,
     on_conflict: impl Fn() -> sea_orm::sea_query::OnConflict,
-) -> Result<(), DbErr>
-where
-    A: ActiveModelTrait + Clone + Send,
+) where
+    A: ActiveModelTrait,
 {
-    let rows: Vec<A> = rows.collect();
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        <A::Entity as EntityTrait>::insert_many(chunk.to_vec())
-            .on_conflict(on_conflict())
-            .exec(txn)
-            .await?;
+    for rows in in_chunks(rows.collect()) {
+        writes.push(&<A::Entity as EntityTrait>::insert_many(rows).on_conflict(on_conflict()));
     }
-    Ok(())
 }
 
 #[cfg(test)]
