@@ -1,7 +1,11 @@
 //! Micro-benchmarks of the CPU steps of ingest, on a real Python SDK envelope (vector py-01):
-//! envelope parsing, normalisation, grouping. `cargo bench --bench ingest`
+//! body decoding (gzip, as the SDK sends it), envelope parsing, normalisation, grouping.
+//! `cargo bench --bench ingest`
 use criterion::{Criterion, criterion_group, criterion_main};
 use larder::grouping::{CURRENT_CONFIG, FingerprintRules, GroupingConfig, group_event};
+use std::io::Write;
+
+use larder::ingest::decode::decode_body;
 use larder::ingest::envelope::Envelope;
 use larder::ingest::normalize::{NormalizeContext, ScrubSettings, normalize_event};
 
@@ -39,6 +43,14 @@ fn ingest_steps(c: &mut Criterion) {
         rules: FingerprintRules::empty(),
     };
 
+    let gzipped = {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(&body).unwrap();
+        encoder.finish().unwrap()
+    };
+    c.bench_function("gzip_decode", |b| {
+        b.iter(|| decode_body(Some("gzip"), &gzipped, 1 << 20).unwrap())
+    });
     c.bench_function("envelope_parse", |b| {
         b.iter(|| Envelope::parse(body.clone()).unwrap())
     });

@@ -18,11 +18,12 @@ pub fn decode_body(
         .map(|e| e.trim().to_ascii_lowercase())
         .filter(|e| !identity_token(e))
         .collect();
-    if encodings.is_empty() {
+    let mut layers = encodings.iter().rev();
+    let Some(outermost) = layers.next() else {
         return within_limit(raw.to_vec(), limit);
-    }
-    let mut body = raw.to_vec();
-    for encoding in encodings.iter().rev() {
+    };
+    let mut body = decode_one(outermost, raw, limit)?;
+    for encoding in layers {
         body = decode_one(encoding, &body, limit)?;
     }
     Ok(body)
@@ -43,19 +44,29 @@ fn identity_token(encoding: &str) -> bool {
 
 fn decode_one(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, IngestError> {
     match encoding {
-        "gzip" | "x-gzip" => read_capped(flate2::read::MultiGzDecoder::new(body), limit, encoding),
+        // The `bufread` decoders read the body in place (the `read` ones copy it into a buffer).
+        "gzip" | "x-gzip" => read_capped(
+            flate2::bufread::MultiGzDecoder::new(body),
+            limit,
+            encoding,
+            gzip_size_hint(body),
+        ),
         // HTTP's `deflate` is zlib-wrapped (RFC 1950); some clients send raw deflate anyway.
-        "deflate" => match read_capped(flate2::read::ZlibDecoder::new(body), limit, encoding) {
-            Err(error) if error.status == 400 => {
-                read_capped(flate2::read::DeflateDecoder::new(body), limit, encoding)
-            }
+        "deflate" => match read_capped(flate2::bufread::ZlibDecoder::new(body), limit, encoding, 0)
+        {
+            Err(error) if error.status == 400 => read_capped(
+                flate2::bufread::DeflateDecoder::new(body),
+                limit,
+                encoding,
+                0,
+            ),
             result => result,
         },
-        "br" => read_capped(brotli::Decompressor::new(body, 8192), limit, encoding),
+        "br" => read_capped(brotli::Decompressor::new(body, 8192), limit, encoding, 0),
         "zstd" => {
             let decoder = zstd::stream::read::Decoder::new(body)
                 .map_err(|e| IngestError::bad_request(format!("invalid zstd body: {e}")))?;
-            read_capped(decoder, limit, encoding)
+            read_capped(decoder, limit, encoding, 0)
         }
         other => Err(IngestError::new(
             415,
@@ -65,15 +76,35 @@ fn decode_one(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, Inge
 }
 
 /// Reads at most `limit + 1` bytes: one more than allowed proves the body is too large
-/// without ever holding more than that in memory.
-fn read_capped(reader: impl Read, limit: usize, encoding: &str) -> Result<Vec<u8>, IngestError> {
-    let mut out = Vec::new();
+/// without ever holding more than that in memory. `size_hint` (0 if unknown) sizes the output
+/// buffer up front, so that it is not grown and copied on the way.
+fn read_capped(
+    reader: impl Read,
+    limit: usize,
+    encoding: &str,
+    size_hint: usize,
+) -> Result<Vec<u8>, IngestError> {
+    let mut out = Vec::with_capacity(size_hint.min(limit + 1));
     reader
         .take(limit as u64 + 1)
         .read_to_end(&mut out)
         .map_err(|e| IngestError::bad_request(format!("invalid {encoding} body: {e}")))?;
     within_limit(out, limit)
 }
+
+/// The decoded size a gzip body announces in its last 4 bytes (ISIZE, RFC 1952: the size of
+/// the last member modulo 2³²), bounded by `MAX_HINTED_RATIO` times the body's own size: it is
+/// only a hint, and a small body claiming gigabytes must not make the server reserve them.
+fn gzip_size_hint(body: &[u8]) -> usize {
+    let Some(trailer) = body.last_chunk::<4>() else {
+        return 0;
+    };
+    let announced = u32::from_le_bytes(*trailer) as usize;
+    announced.min(body.len().saturating_mul(MAX_HINTED_RATIO))
+}
+
+/// Largest decoded-to-encoded ratio a size hint is believed for (JSON events compress 3-10×).
+const MAX_HINTED_RATIO: usize = 32;
 
 fn within_limit(body: Vec<u8>, limit: usize) -> Result<Vec<u8>, IngestError> {
     if body.len() > limit {
@@ -139,6 +170,28 @@ mod tests {
                 "{encoding:?}"
             );
         }
+    }
+
+    #[test]
+    fn gzip_is_decoded_into_a_buffer_of_the_announced_size() {
+        let text = TEXT.repeat(200);
+        let decoded = decode_body(Some("gzip"), &gzip(&text), 1 << 20).unwrap();
+        assert_eq!(decoded, text);
+        assert_eq!(decoded.capacity(), text.len(), "sized once, never grown");
+    }
+
+    #[test]
+    fn a_lying_gzip_size_reserves_no_more_than_the_bound() {
+        let mut body = gzip(TEXT);
+        let end = body.len();
+        body[end - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(gzip_size_hint(&body), body.len() * MAX_HINTED_RATIO);
+        assert_eq!(gzip_size_hint(b"ab"), 0);
+        // The decoder checks the trailer: the lie is refused as a bad body.
+        assert_eq!(
+            decode_body(Some("gzip"), &body, 1024).unwrap_err().status,
+            400
+        );
     }
 
     #[test]
