@@ -4,13 +4,11 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{attachment, event};
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set,
-};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set};
 
 use super::combined::CombinedWrites;
 use super::issues::{IssueDeltas, Resolver, count_tags};
+use super::known::Known;
 use super::rollups;
 use super::stages::StageClock;
 use super::{WriteJob, Written};
@@ -27,9 +25,9 @@ pub async fn write(
 ) -> Result<Vec<Written>, DbErr> {
     let txn = crate::db::begin_write(db).await?;
     clock.mark("begin");
-    let stored = already_stored(&txn, jobs).await?;
-    clock.mark("duplicates");
-    let mut resolver = Resolver::load(&txn, jobs).await?;
+    let Known { stored, owners } = Known::load(&txn, jobs).await?;
+    clock.mark("lookup");
+    let mut resolver = Resolver::new(owners);
     let mut deltas = IssueDeltas::default();
     let mut written: Vec<Written> = Vec::with_capacity(jobs.len());
     let mut first_in_batch: HashMap<(i64, &str), usize> = HashMap::new();
@@ -143,38 +141,4 @@ fn event_row(job: &WriteJob, issue_id: i64, hash: String) -> event::ActiveModel 
         payload: Set(e.payload.clone()),
         ..Default::default()
     }
-}
-
-/// Event ids of the batch that are already stored (SDK retries), with their issue.
-async fn already_stored(
-    txn: &DatabaseTransaction,
-    jobs: &[WriteJob],
-) -> Result<HashMap<(i64, String), i64>, DbErr> {
-    let mut by_project: HashMap<i64, Vec<&str>> = HashMap::new();
-    for job in jobs {
-        by_project
-            .entry(job.project_id)
-            .or_default()
-            .push(job.event.event_id.as_str());
-    }
-    let mut stored = HashMap::new();
-    for (project_id, event_ids) in by_project {
-        let rows: Vec<(String, i64)> = event::Entity::find()
-            .select_only()
-            .column(event::Column::EventId)
-            .column(event::Column::IssueId)
-            .filter(
-                Condition::all()
-                    .add(event::Column::ProjectId.eq(project_id))
-                    .add(event::Column::EventId.is_in(event_ids)),
-            )
-            .into_tuple()
-            .all(txn)
-            .await?;
-        stored.extend(
-            rows.into_iter()
-                .map(|(id, issue)| ((project_id, id), issue)),
-        );
-    }
-    Ok(stored)
 }

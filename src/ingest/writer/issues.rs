@@ -10,13 +10,15 @@ use chrono::{DateTime, SubsecRound, Utc};
 use entity::{grouping_hash, issue, issue_tag, release};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set,
 };
 use serde_json::json;
 
 use super::WriteJob;
 use super::batch::in_chunks;
 use super::combined::CombinedWrites;
+use super::known::ByKey;
 use super::similarity;
 use crate::issues::conditions::{self, Facts, Reopen, StatusDetails};
 use crate::issues::{self, record_activity, tag_counts};
@@ -28,37 +30,15 @@ pub struct Placement {
     pub hash: String,
 }
 
-/// Hash → issue routing for one batch, preloaded with one query per project.
+/// Hash → issue routing for one batch, starting from the routes already stored
+/// (`Known::owners`) and learning those the batch creates.
 pub struct Resolver {
-    owners: HashMap<(i64, String), i64>,
+    owners: ByKey,
 }
 
 impl Resolver {
-    pub async fn load(txn: &DatabaseTransaction, jobs: &[WriteJob]) -> Result<Self, DbErr> {
-        let mut by_project: HashMap<i64, HashSet<&str>> = HashMap::new();
-        for job in jobs {
-            by_project
-                .entry(job.project_id)
-                .or_default()
-                .extend(job.grouping.hashes.iter().map(String::as_str));
-        }
-        let mut owners = HashMap::new();
-        for (project_id, hashes) in by_project {
-            let rows: Vec<(String, i64)> = grouping_hash::Entity::find()
-                .select_only()
-                .column(grouping_hash::Column::Hash)
-                .column(grouping_hash::Column::IssueId)
-                .filter(grouping_hash::Column::ProjectId.eq(project_id))
-                .filter(grouping_hash::Column::Hash.is_in(hashes))
-                .into_tuple()
-                .all(txn)
-                .await?;
-            owners.extend(
-                rows.into_iter()
-                    .map(|(hash, issue)| ((project_id, hash), issue)),
-            );
-        }
-        Ok(Resolver { owners })
+    pub fn new(owners: ByKey) -> Self {
+        Resolver { owners }
     }
 
     pub async fn place(
@@ -245,9 +225,36 @@ impl IssueDeltas {
 
     /// Updates counters and reopens issues whose state the new events end (a resolved issue
     /// regresses, an ignored one meets its condition); returns the ids of regressed issues.
-    /// Issues that stay as they are get their counters in one statement for the whole batch.
+    ///
+    /// Open issues — nearly all of them — take their counters in one `UPDATE … RETURNING id`
+    /// per `ISSUES_PER_UPDATE` issues, restricted to issues neither resolved nor ignored: the
+    /// ids it returns are the issues it counted, so their statuses need no read of their own.
+    /// The others are read and decided one by one.
     pub async fn apply(self, txn: &DatabaseTransaction) -> Result<HashSet<i64>, DbErr> {
         if self.deltas.is_empty() {
+            return Ok(HashSet::new());
+        }
+        if txn.get_database_backend() != DbBackend::Sqlite {
+            self.lock_in_id_order(txn).await?;
+        }
+        let entries: Vec<(i64, &Delta)> = self.deltas.iter().map(|(id, d)| (*id, d)).collect();
+        let mut counted = HashSet::with_capacity(entries.len());
+        for chunk in entries.chunks(ISSUES_PER_UPDATE) {
+            let mut update = counters_update(chunk)
+                .filter(issue::Column::Status.is_not_in(CLOSED))
+                .into_query();
+            update.returning_col(issue::Column::Id);
+            for row in txn.query_all(&update).await? {
+                counted.insert(row.try_get_by_index::<i64>(0)?);
+            }
+        }
+        let closed: Vec<i64> = self
+            .deltas
+            .keys()
+            .filter(|id| !counted.contains(id))
+            .copied()
+            .collect();
+        if closed.is_empty() {
             return Ok(HashSet::new());
         }
         let issues: Vec<(i64, i64, String, String, i64)> = issue::Entity::find()
@@ -257,24 +264,15 @@ impl IssueDeltas {
             .column(issue::Column::Status)
             .column(issue::Column::StatusDetails)
             .column(issue::Column::TimesSeen)
-            .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
+            .filter(issue::Column::Id.is_in(closed))
             .order_by_asc(issue::Column::Id)
-            // PostgreSQL: a concurrent batch touching the same issue waits here until this one
-            // commits and then reads the status it left, so a regression is recorded once.
-            // SQLite has one writer and no row locks (the clause is left out).
-            .lock_exclusive()
             .into_tuple()
             .all(txn)
             .await?;
         let now = Utc::now();
         let mut regressed = HashSet::new();
-        let mut unchanged = Vec::with_capacity(issues.len());
         for (issue_id, project_id, status, details, times_seen) in issues {
             let delta = &self.deltas[&issue_id];
-            if status != "resolved" && status != "ignored" {
-                unchanged.push((issue_id, delta));
-                continue;
-            }
             let details = StatusDetails::parse(&details);
             let reopen = conditions::reopens(&Facts {
                 status: &status,
@@ -287,7 +285,7 @@ impl IssueDeltas {
                 now,
             });
             let Some(reopen) = reopen else {
-                unchanged.push((issue_id, delta));
+                counters_update(&[(issue_id, delta)]).exec(txn).await?;
                 continue;
             };
             counters_update(&[(issue_id, delta)])
@@ -311,12 +309,30 @@ impl IssueDeltas {
                 }
             }
         }
-        for chunk in unchanged.chunks(ISSUES_PER_UPDATE) {
-            counters_update(chunk).exec(txn).await?;
-        }
         Ok(regressed)
     }
+
+    /// Locks the batch's issue rows in ascending id order (`SELECT … FOR UPDATE`). A concurrent
+    /// batch of another server touching the same issues waits here until this one commits and
+    /// then sees the status it left, so a regression is recorded once; taking the locks in one
+    /// order means two batches wait for each other instead of deadlocking. SQLite has a single
+    /// writer and no row locks, and skips this.
+    async fn lock_in_id_order(&self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        issue::Entity::find()
+            .select_only()
+            .column(issue::Column::Id)
+            .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
+            .order_by_asc(issue::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<i64>()
+            .all(txn)
+            .await?;
+        Ok(())
+    }
 }
+
+/// Statuses the new events may end (see `conditions::reopens`); every other status only counts.
+const CLOSED: [&str; 2] = ["resolved", "ignored"];
 
 /// Issues per counters UPDATE: each row evaluates its `CASE` over the whole list, so a
 /// statement costs rows × list; bounded lists keep a 1,000-event batch linear.

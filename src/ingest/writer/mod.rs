@@ -14,6 +14,7 @@
 mod batch;
 mod combined;
 mod issues;
+mod known;
 pub mod rollups;
 mod similarity;
 mod stages;

@@ -1,0 +1,76 @@
+//! What the database already holds for a batch, read in one query per project: which event ids
+//! are stored (SDK retries, answered as duplicates) and which issue each grouping hash routes
+//! to. One `UNION ALL` instead of two queries saves a round trip per batch (see `combined`).
+use std::collections::{HashMap, HashSet};
+
+use entity::{event, grouping_hash};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, UnionType};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr};
+
+use super::WriteJob;
+
+/// `(project id, event id or hash)` → issue id.
+pub type ByKey = HashMap<(i64, String), i64>;
+
+#[derive(Default)]
+pub struct Known {
+    /// Event ids already stored, with their issue.
+    pub stored: ByKey,
+    /// Grouping hashes already routed, with their issue.
+    pub owners: ByKey,
+}
+
+/// Tells the two halves of the union apart in its rows.
+const STORED_EVENT: i32 = 1;
+const ROUTED_HASH: i32 = 2;
+
+impl Known {
+    pub async fn load(txn: &DatabaseTransaction, jobs: &[WriteJob]) -> Result<Self, DbErr> {
+        let mut by_project: HashMap<i64, (HashSet<&str>, HashSet<&str>)> = HashMap::new();
+        for job in jobs {
+            let (event_ids, hashes) = by_project.entry(job.project_id).or_default();
+            event_ids.insert(job.event.event_id.as_str());
+            hashes.extend(job.grouping.hashes.iter().map(String::as_str));
+        }
+        let mut known = Known::default();
+        for (project_id, (event_ids, hashes)) in by_project {
+            let mut query = stored_events(project_id, event_ids);
+            if !hashes.is_empty() {
+                query.union(UnionType::All, routed_hashes(project_id, hashes));
+            }
+            for row in txn.query_all(&query).await? {
+                let kind: i32 = row.try_get_by_index(0)?;
+                let key: String = row.try_get_by_index(1)?;
+                let issue_id: i64 = row.try_get_by_index(2)?;
+                let map = match kind {
+                    STORED_EVENT => &mut known.stored,
+                    _ => &mut known.owners,
+                };
+                map.insert((project_id, key), issue_id);
+            }
+        }
+        Ok(known)
+    }
+}
+
+fn stored_events(project_id: i64, event_ids: HashSet<&str>) -> SelectStatement {
+    Query::select()
+        .expr(Expr::cust(STORED_EVENT.to_string()))
+        .column(event::Column::EventId)
+        .column(event::Column::IssueId)
+        .from(event::Entity)
+        .and_where(event::Column::ProjectId.eq(project_id))
+        .and_where(event::Column::EventId.is_in(event_ids))
+        .to_owned()
+}
+
+fn routed_hashes(project_id: i64, hashes: HashSet<&str>) -> SelectStatement {
+    Query::select()
+        .expr(Expr::cust(ROUTED_HASH.to_string()))
+        .column(grouping_hash::Column::Hash)
+        .column(grouping_hash::Column::IssueId)
+        .from(grouping_hash::Entity)
+        .and_where(grouping_hash::Column::ProjectId.eq(project_id))
+        .and_where(grouping_hash::Column::Hash.is_in(hashes))
+        .to_owned()
+}
