@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use entity::{event, grouping_hash};
 use sea_orm::sea_query::{Expr, Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
 
 use super::WriteJob;
 
@@ -34,9 +34,21 @@ impl Known {
         }
         let mut known = Known::default();
         for (project_id, (event_ids, hashes)) in by_project {
-            let mut query = stored_events(project_id, event_ids);
+            use {event::Column as E, grouping_hash::Column as H};
+            let mut query = lookup::<event::Entity>(
+                STORED_EVENT,
+                [E::ProjectId, E::EventId, E::IssueId],
+                project_id,
+                event_ids,
+            );
             if !hashes.is_empty() {
-                query.union(UnionType::All, routed_hashes(project_id, hashes));
+                let routes = lookup::<grouping_hash::Entity>(
+                    ROUTED_HASH,
+                    [H::ProjectId, H::Hash, H::IssueId],
+                    project_id,
+                    hashes,
+                );
+                query.union(UnionType::All, routes);
             }
             for row in txn.query_all(&query).await? {
                 let kind: i32 = row.try_get_by_index(0)?;
@@ -53,24 +65,19 @@ impl Known {
     }
 }
 
-fn stored_events(project_id: i64, event_ids: HashSet<&str>) -> SelectStatement {
+/// `SELECT kind, key, issue_id FROM <table> WHERE project_id = ? AND key IN (…)`.
+fn lookup<E: EntityTrait>(
+    kind: i32,
+    [project, key, issue]: [E::Column; 3],
+    project_id: i64,
+    keys: HashSet<&str>,
+) -> SelectStatement {
     Query::select()
-        .expr(Expr::cust(STORED_EVENT.to_string()))
-        .column(event::Column::EventId)
-        .column(event::Column::IssueId)
-        .from(event::Entity)
-        .and_where(event::Column::ProjectId.eq(project_id))
-        .and_where(event::Column::EventId.is_in(event_ids))
-        .to_owned()
-}
-
-fn routed_hashes(project_id: i64, hashes: HashSet<&str>) -> SelectStatement {
-    Query::select()
-        .expr(Expr::cust(ROUTED_HASH.to_string()))
-        .column(grouping_hash::Column::Hash)
-        .column(grouping_hash::Column::IssueId)
-        .from(grouping_hash::Entity)
-        .and_where(grouping_hash::Column::ProjectId.eq(project_id))
-        .and_where(grouping_hash::Column::Hash.is_in(hashes))
+        .expr(Expr::cust(kind.to_string()))
+        .column(key)
+        .column(issue)
+        .from(E::default())
+        .and_where(project.eq(project_id))
+        .and_where(key.is_in(keys))
         .to_owned()
 }
