@@ -103,4 +103,79 @@ mod tests {
     fn nothing_added_is_nothing_sent() {
         assert!(joined(Vec::new()).is_none());
     }
+
+    /// On a real SQLite database: statements of different tables and widths in one text, each
+    /// row with its own values (a parameter bound to the wrong statement shifts every value
+    /// after it), and a failing statement failing the whole transaction.
+    #[tokio::test]
+    async fn sqlite_runs_every_statement_of_the_text_with_its_own_values() {
+        use entity::issue_user;
+        use sea_orm::{QuerySelect, TransactionTrait};
+        let folder = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/larder.db", folder.path().display());
+        let db = crate::db::connect_and_migrate(&url).await.unwrap();
+        let now = chrono::Utc::now();
+        let environments = |project_id: i64, names: std::ops::Range<i32>| {
+            environment::Entity::insert_many(names.map(move |i| environment::ActiveModel {
+                project_id: Set(project_id),
+                name: Set(format!("p{project_id}-{i}")),
+                first_seen: Set(now),
+                last_seen: Set(now),
+                times_seen: Set(1),
+                ..Default::default()
+            }))
+        };
+        let users = issue_user::Entity::insert_many((0..7).map(|i| issue_user::ActiveModel {
+            issue_id: Set(i),
+            user_key: Set(format!("id:{i}")),
+            first_seen: Set(now),
+            ..Default::default()
+        }));
+        let stored = || async {
+            let mut rows: Vec<(i64, String)> = environment::Entity::find()
+                .select_only()
+                .column(environment::Column::ProjectId)
+                .column(environment::Column::Name)
+                .into_tuple()
+                .all(&db)
+                .await
+                .unwrap();
+            rows.sort();
+            rows
+        };
+
+        let mut writes = CombinedWrites::new(DbBackend::Sqlite);
+        writes.push(&environments(1, 0..200));
+        writes.push(&users);
+        writes.push(&environments(3, 0..150));
+        let txn = db.begin().await.unwrap();
+        writes.send(&txn).await.unwrap();
+        txn.commit().await.unwrap();
+        let mut expected: Vec<(i64, String)> = (0..200)
+            .map(|i| (1, format!("p1-{i}")))
+            .chain((0..150).map(|i| (3, format!("p3-{i}"))))
+            .collect();
+        expected.sort();
+        assert_eq!(stored().await, expected);
+        let mut stored_users: Vec<(i64, String)> = issue_user::Entity::find()
+            .select_only()
+            .column(issue_user::Column::IssueId)
+            .column(issue_user::Column::UserKey)
+            .into_tuple()
+            .all(&db)
+            .await
+            .unwrap();
+        stored_users.sort();
+        let expected_users: Vec<(i64, String)> = (0..7).map(|i| (i, format!("id:{i}"))).collect();
+        assert_eq!(stored_users, expected_users);
+
+        // The second statement repeats a stored (project, name): the text fails as a whole.
+        let mut writes = CombinedWrites::new(DbBackend::Sqlite);
+        writes.push(&environments(4, 0..10));
+        writes.push(&environments(3, 6..8));
+        let txn = db.begin().await.unwrap();
+        assert!(writes.send(&txn).await.is_err());
+        txn.rollback().await.unwrap();
+        assert_eq!(stored().await, expected);
+    }
 }
