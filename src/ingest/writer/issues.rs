@@ -1,7 +1,7 @@
 //! Placing events in issues inside the batch transaction, and keeping issue counters.
 //!
-//! Placement order: a hash already routed to an issue wins (one indexed probe per batch and
-//! project); otherwise the similarity index may join the nearest issue; otherwise a new issue is
+//! Placement order: a hash already routed to an issue wins (read with the batch's other lookups,
+//! `known.rs`); otherwise the similarity index may join the nearest issue; otherwise a new issue is
 //! created with `INSERT … ON CONFLICT (project_id, primary_hash)`, so two servers racing on the
 //! same new error end with one issue.
 use std::collections::{BTreeMap, HashMap, HashSet};
