@@ -1,10 +1,10 @@
 //! Micro-benchmarks of the CPU steps of ingest, on a real Python SDK envelope (vector py-01):
 //! body decoding (gzip, as the SDK sends it), envelope parsing, normalisation, grouping.
 //! `cargo bench --bench ingest`
-use criterion::{Criterion, criterion_group, criterion_main};
-use larder::grouping::{CURRENT_CONFIG, FingerprintRules, GroupingConfig, group_event};
 use std::io::Write;
 
+use criterion::{Criterion, criterion_group, criterion_main};
+use larder::grouping::{CURRENT_CONFIG, FingerprintRules, GroupingConfig, group_event};
 use larder::ingest::decode::decode_body;
 use larder::ingest::envelope::Envelope;
 use larder::ingest::normalize::{NormalizeContext, ScrubSettings, normalize_event};

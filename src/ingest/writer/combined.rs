@@ -67,7 +67,7 @@ fn joined(statements: Vec<Statement>) -> Option<Statement> {
 mod tests {
     use entity::environment;
     use sea_orm::sea_query::Value;
-    use sea_orm::{EntityTrait, Set};
+    use sea_orm::{EntityTrait, QuerySelect, Set};
 
     use super::*;
 
@@ -104,13 +104,31 @@ mod tests {
         assert!(joined(Vec::new()).is_none());
     }
 
+    /// Two columns of every row of `E`, sorted.
+    async fn pairs<E: EntityTrait>(
+        db: &sea_orm::DatabaseConnection,
+        first: E::Column,
+        second: E::Column,
+    ) -> Vec<(i64, String)> {
+        let mut rows: Vec<(i64, String)> = E::find()
+            .select_only()
+            .column(first)
+            .column(second)
+            .into_tuple()
+            .all(db)
+            .await
+            .unwrap();
+        rows.sort();
+        rows
+    }
+
     /// On a real SQLite database: statements of different tables and widths in one text, each
     /// row with its own values (a parameter bound to the wrong statement shifts every value
     /// after it), and a failing statement failing the whole transaction.
     #[tokio::test]
     async fn sqlite_runs_every_statement_of_the_text_with_its_own_values() {
         use entity::issue_user;
-        use sea_orm::{QuerySelect, TransactionTrait};
+        use sea_orm::TransactionTrait;
         let folder = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/larder.db", folder.path().display());
         let db = crate::db::connect_and_migrate(&url).await.unwrap();
@@ -131,17 +149,9 @@ mod tests {
             first_seen: Set(now),
             ..Default::default()
         }));
-        let stored = || async {
-            let mut rows: Vec<(i64, String)> = environment::Entity::find()
-                .select_only()
-                .column(environment::Column::ProjectId)
-                .column(environment::Column::Name)
-                .into_tuple()
-                .all(&db)
-                .await
-                .unwrap();
-            rows.sort();
-            rows
+        let stored = || {
+            use environment::Column as C;
+            pairs::<environment::Entity>(&db, C::ProjectId, C::Name)
         };
 
         let mut writes = CombinedWrites::new(DbBackend::Sqlite);
@@ -157,15 +167,10 @@ mod tests {
             .collect();
         expected.sort();
         assert_eq!(stored().await, expected);
-        let mut stored_users: Vec<(i64, String)> = issue_user::Entity::find()
-            .select_only()
-            .column(issue_user::Column::IssueId)
-            .column(issue_user::Column::UserKey)
-            .into_tuple()
-            .all(&db)
-            .await
-            .unwrap();
-        stored_users.sort();
+        let stored_users = {
+            use issue_user::Column as C;
+            pairs::<issue_user::Entity>(&db, C::IssueId, C::UserKey).await
+        };
         let expected_users: Vec<(i64, String)> = (0..7).map(|i| (i, format!("id:{i}"))).collect();
         assert_eq!(stored_users, expected_users);
 
