@@ -1,7 +1,8 @@
 //! Load generator: replays a real Python SDK error event (vector py-01) against a Larder server
 //! with fresh event ids, spread over `--issues` distinct issues, gzip-compressed like the Python
 //! SDK sends it, over keep-alive connections; flat out or at a fixed rate, bounded in time.
-//! Loopback only. Reports accepted/s, status counts and latency percentiles. Bodies are built
+//! Loopback only. Reports accepted/s, status counts, latency percentiles and the p99 of each second (stalls show
+//! as seconds that stand out). Bodies are built
 //! before the clock starts (`--pool N`, by default enough for the run), so the measurement
 //! charges the generator only for sending requests.
 //!
@@ -251,6 +252,9 @@ async fn send(request: reqwest::RequestBuilder) -> Result<String, reqwest::Error
 #[derive(Default)]
 struct Tally {
     latencies_us: Vec<u64>,
+    /// The second of the run each request was sent in, beside its latency: stalls show as
+    /// seconds whose p99 stands out (`p99_ms_by_second`).
+    sent_in_second: Vec<u32>,
     statuses: BTreeMap<String, u64>,
     pool_exhausted: bool,
 }
@@ -323,6 +327,9 @@ async fn main() {
                     Err(error) => format!("error: {}", error.without_url()),
                 };
                 tally.latencies_us.push(sent.elapsed().as_micros() as u64);
+                tally
+                    .sent_in_second
+                    .push(sent.duration_since(started).as_secs() as u32);
                 *tally.statuses.entry(status).or_default() += 1;
             }
             tally
@@ -332,17 +339,16 @@ async fn main() {
     for worker in workers {
         let tally = worker.await.unwrap();
         all.latencies_us.extend(tally.latencies_us);
+        all.sent_in_second.extend(tally.sent_in_second);
         all.pool_exhausted |= tally.pool_exhausted;
         for (status, n) in tally.statuses {
             *all.statuses.entry(status).or_default() += n;
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let p99_by_second = p99_ms_by_second(&all.sent_in_second, &all.latencies_us);
     all.latencies_us.sort_unstable();
-    let percentile = |p: f64| {
-        let index = ((all.latencies_us.len() as f64 * p).ceil() as usize).saturating_sub(1);
-        all.latencies_us.get(index).copied().unwrap_or(0) as f64 / 1000.0
-    };
+    let percentile = |p: f64| percentile_ms(&all.latencies_us, p);
     let accepted = all.statuses.get("200").copied().unwrap_or(0);
     println!(
         "{}",
@@ -353,6 +359,32 @@ async fn main() {
             "statuses": all.statuses,
             "pool_exhausted": all.pool_exhausted,
             "latency_ms": { "p50": percentile(0.50), "p90": percentile(0.90), "p99": percentile(0.99), "max": percentile(1.0) },
+            "p99_ms_by_second": p99_by_second,
         })
     );
+}
+
+/// The `p` quantile of sorted microsecond latencies, in milliseconds.
+fn percentile_ms(sorted_us: &[u64], p: f64) -> f64 {
+    let index = ((sorted_us.len() as f64 * p).ceil() as usize).saturating_sub(1);
+    sorted_us.get(index).copied().unwrap_or(0) as f64 / 1000.0
+}
+
+/// The p99 latency of the requests sent in each second of the run.
+fn p99_ms_by_second(sent_in_second: &[u32], latencies_us: &[u64]) -> Vec<f64> {
+    let seconds = sent_in_second
+        .iter()
+        .max()
+        .map_or(0, |last| *last as usize + 1);
+    let mut by_second = vec![Vec::new(); seconds];
+    for (second, latency) in sent_in_second.iter().zip(latencies_us) {
+        by_second[*second as usize].push(*latency);
+    }
+    by_second
+        .into_iter()
+        .map(|mut latencies| {
+            latencies.sort_unstable();
+            percentile_ms(&latencies, 0.99)
+        })
+        .collect()
 }

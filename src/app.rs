@@ -42,7 +42,6 @@ impl Server {
             config.public_url = format!("http://{addr}");
         }
         retention::spawn(db.clone(), config.retention_interval);
-        db::spawn_checkpointer(db.clone());
         let live = LiveIssues::default();
         let pipeline = Pipeline::new(
             db.clone(),

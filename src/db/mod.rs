@@ -1,4 +1,5 @@
 //! Opening the database (SQLite file or PostgreSQL) and bringing its schema up to date.
+pub mod checkpoint;
 #[cfg(unix)]
 mod tcp_nodelay;
 
@@ -91,8 +92,9 @@ async fn connect_with(
                 // Statement journals (multi-row upserts) in memory, not in temporary files.
                 .pragma("temp_store", "memory")
                 .pragma("cache_size", format!("-{cache_kib}"))
-                // Checkpoints run in the background (`spawn_checkpointer`), off the writer's
-                // commit; this is only the safety net should that task fall behind.
+                // Checkpoints run in the background and between the writer's batches
+                // (`checkpoint`), not inside a commit; this is only the safety net should they
+                // fall behind.
                 .pragma("wal_autocheckpoint", "16384")
                 .pragma("journal_size_limit", "67108864")
         });
@@ -131,30 +133,6 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
         .await
         .context("database migration failed")?;
     Ok(db)
-}
-
-/// How often the SQLite write-ahead log is copied back into the database file.
-const CHECKPOINT_INTERVAL: Duration = Duration::from_secs(1);
-
-/// SQLite only: checkpoints the WAL every second from its own task. A PASSIVE checkpoint
-/// neither waits for nor blocks the ingest writer, so the writer's commits no longer pay for
-/// copying the log back (which otherwise happens inside a commit, every 4 MB of log).
-pub fn spawn_checkpointer(db: DatabaseConnection) {
-    if backend(&db) != DbBackend::Sqlite {
-        return;
-    }
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
-        loop {
-            ticks.tick().await;
-            if let Err(error) = db
-                .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-                .await
-            {
-                tracing::warn!(%error, "WAL checkpoint failed");
-            }
-        }
-    });
 }
 
 /// Whether the database answers a trivial query (the readiness probe).

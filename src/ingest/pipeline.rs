@@ -64,7 +64,8 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// The ingest writer connects to `database_url` on its own thread (`WriterHandle::start`);
-    /// every other lookup and write goes through `db`.
+    /// every other lookup and write goes through `db`, as do the background WAL checkpoints
+    /// (`db::checkpoint`) whose remainder the writer finishes between batches.
     pub async fn new(
         db: DatabaseConnection,
         database_url: &str,
@@ -73,8 +74,10 @@ impl Pipeline {
         public_url: String,
     ) -> anyhow::Result<Arc<Self>> {
         let metrics = Arc::new(Metrics::default());
+        let wal_catch_up = crate::db::checkpoint::spawn(db.clone());
         let writer = WriterHandle::start(
             database_url,
+            wal_catch_up,
             limits.writer_queue,
             limits.max_batch,
             live,

@@ -25,6 +25,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::db::checkpoint::WalCatchUp;
 use crate::grouping::GroupingOutcome;
 use crate::ingest::metrics::Metrics;
 use crate::ingest::normalize::NormalizedEvent;
@@ -100,6 +101,7 @@ impl WriterHandle {
     /// grouping events; here nothing else runs, so the writer's time is the database's.
     pub async fn start(
         database_url: &str,
+        wal_catch_up: WalCatchUp,
         queue_capacity: usize,
         max_batch: usize,
         live: LiveIssues,
@@ -126,7 +128,15 @@ impl WriterHandle {
                     match crate::db::connect_writer(&url).await {
                         Ok(db) => {
                             let _ = connected.send(Ok(()));
-                            run(db, receiver, max_batch, live, public_url, metrics).await;
+                            let writer = Writer {
+                                db,
+                                wal_catch_up,
+                                max_batch,
+                                live,
+                                public_url,
+                                metrics,
+                            };
+                            writer.run(receiver).await;
                         }
                         Err(error) => {
                             let _ = connected.send(Err(error));
@@ -151,35 +161,51 @@ impl WriterHandle {
     }
 }
 
-async fn run(
+/// The writer's side of the thread: its connection and what it reports to.
+struct Writer {
     db: DatabaseConnection,
-    mut receiver: mpsc::Receiver<(WriteJob, Reply)>,
+    wal_catch_up: WalCatchUp,
     max_batch: usize,
     live: LiveIssues,
     public_url: String,
     metrics: Arc<Metrics>,
-) {
-    let mut pending = Vec::with_capacity(max_batch);
-    let mut batches: u64 = 0;
-    while receiver.recv_many(&mut pending, max_batch).await > 0 {
-        if batches.is_multiple_of(CACHE_CHECK_BATCHES)
-            && let Err(error) = crate::db::size_writer_cache(&db).await
-        {
-            tracing::warn!(%error, "could not size the writer's page cache");
+}
+
+impl Writer {
+    async fn run(self, mut receiver: mpsc::Receiver<(WriteJob, Reply)>) {
+        let mut pending = Vec::with_capacity(self.max_batch);
+        let mut batches: u64 = 0;
+        while receiver.recv_many(&mut pending, self.max_batch).await > 0 {
+            if batches.is_multiple_of(CACHE_CHECK_BATCHES)
+                && let Err(error) = crate::db::size_writer_cache(&self.db).await
+            {
+                tracing::warn!(%error, "could not size the writer's page cache");
+            }
+            batches += 1;
+            let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
+                std::mem::take(&mut pending).into_iter().unzip();
+            let projects: Vec<i64> = jobs.iter().map(|j| j.project_id).collect();
+            let mut clock = stages::StageClock::start();
+            let results = write_with_retry(&self.db, jobs, &self.public_url, &mut clock).await;
+            clock.report(&self.metrics, results.len());
+            self.publish(&projects, &results);
+            for (reply, result) in replies.into_iter().zip(results) {
+                // A requester that gave up (client disconnected) still had its event stored.
+                let _ = reply.send(result);
+            }
+            // After the replies: the next batch waits for it, this one does not.
+            self.finish_wal_checkpoint().await;
         }
-        batches += 1;
-        let (jobs, replies): (Vec<WriteJob>, Vec<Reply>) =
-            std::mem::take(&mut pending).into_iter().unzip();
-        let projects: Vec<i64> = jobs.iter().map(|j| j.project_id).collect();
-        let mut clock = stages::StageClock::start();
-        let results = write_with_retry(&db, jobs, &public_url, &mut clock).await;
-        clock.report(&metrics, results.len());
-        for (project_id, result) in projects.into_iter().zip(&results) {
+    }
+
+    /// Tells live subscribers which issues the batch created, reopened or added events to.
+    fn publish(&self, projects: &[i64], results: &[Result<Written, WriteError>]) {
+        for (project_id, result) in projects.iter().zip(results) {
             if let Ok(written) = result.as_ref()
                 && !written.duplicate
             {
-                live.publish(IssueChange {
-                    project_id,
+                self.live.publish(IssueChange {
+                    project_id: *project_id,
                     issue_id: written.issue_id,
                     kind: if written.new_issue {
                         ChangeKind::Created
@@ -191,9 +217,20 @@ async fn run(
                 });
             }
         }
-        for (reply, result) in replies.into_iter().zip(results) {
-            // A requester that gave up (client disconnected) still had its event stored.
-            let _ = reply.send(result);
+    }
+
+    /// Copies the rest of the WAL when a background checkpoint left only a little of it
+    /// (`db::checkpoint`), timed as the writer's `wal_catch_up` stage.
+    async fn finish_wal_checkpoint(&self) {
+        let mut clock = stages::StageClock::start();
+        match self.wal_catch_up.run_if_due(&self.db).await {
+            Ok(true) => {
+                clock.mark("wal_catch_up");
+                clock.report_stages(&self.metrics);
+                self.metrics.add("writer_total", "wal_catch_ups", 1);
+            }
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "WAL checkpoint failed"),
         }
     }
 }

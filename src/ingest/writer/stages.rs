@@ -30,6 +30,11 @@ impl StageClock {
     pub fn report(self, metrics: &Metrics, jobs: usize) {
         metrics.add("writer_total", "batches", 1);
         metrics.add("writer_total", "jobs", jobs as u64);
+        self.report_stages(metrics);
+    }
+
+    /// Adds the stage times alone: work between batches, not part of one.
+    pub fn report_stages(self, metrics: &Metrics) {
         for (stage, spent) in self.spent {
             metrics.add(
                 "writer_stage_microseconds_total",
