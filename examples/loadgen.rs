@@ -1,10 +1,10 @@
 //! Load generator: replays a real Python SDK error event (vector py-01) against a Larder server
 //! with fresh event ids, spread over `--issues` distinct issues, gzip-compressed like the Python
 //! SDK sends it, over keep-alive connections; flat out or at a fixed rate, bounded in time.
-//! Loopback only. Reports accepted/s, status counts, latency percentiles and the p99 of each second (stalls show
-//! as seconds that stand out). Bodies are built
-//! before the clock starts (`--pool N`, by default enough for the run), so the measurement
-//! charges the generator only for sending requests.
+//! Loopback only. Reports accepted/s, status counts, latency percentiles and the p99 of each
+//! second (stalls show as seconds that stand out). Bodies are built before the clock starts
+//! (`--pool N`, by default enough for the run), so the measurement charges the generator only
+//! for sending requests.
 //!
 //! `cargo run --release --example loadgen -- --dsn http://KEY@127.0.0.1:8000/1 --concurrency 32 --duration 60 --issues 1000`
 //!
