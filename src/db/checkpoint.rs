@@ -21,8 +21,10 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
-/// How often the background task copies the log into the database file.
-pub const INTERVAL: Duration = Duration::from_millis(100);
+/// How often the background task copies the log into the database file. 100 ms gave the same
+/// throughput and p99 with two and a half times the passes (BENCHMARKS.md, sixth round); the
+/// pass also syncs the WAL, so this bounds what a power loss can take.
+pub const INTERVAL: Duration = Duration::from_millis(250);
 
 /// The log length (WAL frames of 4 KiB pages) from which the writer is asked to finish a
 /// background pass and so restart the log: 32 MiB, a quarter of a second at 5,000 events/s.
