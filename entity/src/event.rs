@@ -22,8 +22,11 @@ pub struct Model {
     pub hash: String,
     /// `id:…`, `email:…`, `username:…` or `ip:…` of the affected user, for distinct-user counts.
     pub user_key: Option<String>,
-    /// The normalised event as JSON text.
+    /// The normalised event as JSON text, for rows written before migration 000005; empty
+    /// since, when `payload_zstd` holds it (read both through `db::payload::json`).
     pub payload: String,
+    /// The normalised event's JSON text compressed with zstd.
+    pub payload_zstd: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ mod m20261125_000001_core;
 mod m20261125_000002_alerts;
 mod m20261125_000003_lifecycle;
 mod m20261125_000004_counts_by_key;
+mod m20261127_000005_compressed_payload;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_alerts::Migration),
             Box::new(m20261125_000003_lifecycle::Migration),
             Box::new(m20261125_000004_counts_by_key::Migration),
+            Box::new(m20261127_000005_compressed_payload::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Opening the database (SQLite file or PostgreSQL) and bringing its schema up to date.
 pub mod checkpoint;
+pub mod payload;
 #[cfg(unix)]
 mod tcp_nodelay;
 

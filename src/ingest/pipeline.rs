@@ -202,9 +202,11 @@ impl Pipeline {
         }
         let grouping = group_event(&event.payload, &project.grouping);
         let tags = tags::derive(&event);
+        let event = event.into_stored();
         Ok(Prepared::Write(Box::new(WriteJob {
             project_id: project.id,
-            event: event.into_stored(),
+            payload_zstd: crate::db::payload::compress(&event.payload),
+            event,
             grouping,
             tags,
             similarity: project.similarity,

@@ -132,6 +132,7 @@ fn copy(job: &WriteJob, timestamp: DateTime<Utc>) -> WriteJob {
     event.received = timestamp;
     WriteJob {
         project_id: job.project_id,
+        payload_zstd: crate::db::payload::compress(&event.payload),
         event,
         grouping: job.grouping.clone(),
         tags: job.tags.clone(),

@@ -306,7 +306,8 @@ impl AlertMutations {
             .load_one(issue.id)
             .await
             .map_err(internal)?
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.payload).ok());
+            .map(|e| crate::db::payload::json(&e))
+            .filter(|payload| !payload.is_null());
         let subject = notification::Subject {
             organization: &organization,
             project: &project,

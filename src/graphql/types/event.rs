@@ -16,7 +16,7 @@ pub struct Event {
 
 impl Event {
     pub fn new(row: event::Model) -> Self {
-        let payload = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
+        let payload = crate::db::payload::json(&row);
         Event { row, payload }
     }
 

@@ -138,7 +138,9 @@ fn event_row(job: &WriteJob, issue_id: i64, hash: String) -> event::ActiveModel 
         title: Set(job.grouping.title.clone()),
         hash: Set(hash),
         user_key: Set(e.user_key.clone()),
-        payload: Set(e.payload.clone()),
+        // The JSON text travels compressed only (`db::payload`).
+        payload: Set(String::new()),
+        payload_zstd: Set(Some(job.payload_zstd.clone())),
         ..Default::default()
     }
 }

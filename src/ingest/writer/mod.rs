@@ -35,6 +35,9 @@ use crate::live::{ChangeKind, IssueChange, LiveIssues};
 pub struct WriteJob {
     pub project_id: i64,
     pub event: NormalizedEvent<String>,
+    /// `event.payload` compressed as stored (`db::payload::compress`), done in the request
+    /// task so the writer does not.
+    pub payload_zstd: Vec<u8>,
     pub grouping: GroupingOutcome,
     /// Derived and client tags, as stored in the issue tag counts.
     pub tags: Vec<(String, String)>,
