@@ -88,7 +88,7 @@ pub async fn checkpoint(db: &DatabaseConnection) -> Result<Progress, DbErr> {
 /// signal is never raised.
 pub fn spawn(db: DatabaseConnection) -> WalCatchUp {
     let catch_up = WalCatchUp::default();
-    if db.get_database_backend() != DbBackend::Sqlite {
+    if super::backend(&db) != DbBackend::Sqlite {
         return catch_up;
     }
     let signal = catch_up.clone();
