@@ -11,7 +11,7 @@ use entity::{grouping_hash, issue, issue_tag, release};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -226,10 +226,12 @@ impl IssueDeltas {
     /// Updates counters and reopens issues whose state the new events end (a resolved issue
     /// regresses, an ignored one meets its condition); returns the ids of regressed issues.
     ///
-    /// Open issues — nearly all of them — take their counters in one `UPDATE … RETURNING id`
-    /// per `ISSUES_PER_UPDATE` issues, restricted to issues neither resolved nor ignored: the
-    /// ids it returns are the issues it counted, so their statuses need no read of their own.
-    /// The others are read and decided one by one.
+    /// Open issues — nearly all of them — take their counters in one `UPDATE` per
+    /// `ISSUES_PER_UPDATE` issues, restricted to issues neither resolved nor ignored. When it
+    /// changed as many rows as it names issues, all of them were open and counted; only
+    /// otherwise are the batch's resolved and ignored issues read and decided one by one. (The
+    /// count, not `RETURNING id`: every returned row is one more message from sqlx's SQLite
+    /// worker thread, and a batch touches a dozen issues.)
     pub async fn apply(self, txn: &DatabaseTransaction) -> Result<HashSet<i64>, DbErr> {
         if self.deltas.is_empty() {
             return Ok(HashSet::new());
@@ -238,23 +240,16 @@ impl IssueDeltas {
             self.lock_in_id_order(txn).await?;
         }
         let entries: Vec<(i64, &Delta)> = self.deltas.iter().map(|(id, d)| (*id, d)).collect();
-        let mut counted = HashSet::with_capacity(entries.len());
+        let mut all_counted = true;
         for chunk in entries.chunks(ISSUES_PER_UPDATE) {
-            let mut update = counters_update(chunk)
+            let counted = counters_update(chunk)
                 .filter(issue::Column::Status.is_not_in(CLOSED))
-                .into_query();
-            update.returning_col(issue::Column::Id);
-            for row in txn.query_all(&update).await? {
-                counted.insert(row.try_get_by_index::<i64>(0)?);
-            }
+                .exec(txn)
+                .await?
+                .rows_affected;
+            all_counted &= counted == chunk.len() as u64;
         }
-        let closed: Vec<i64> = self
-            .deltas
-            .keys()
-            .filter(|id| !counted.contains(id))
-            .copied()
-            .collect();
-        if closed.is_empty() {
+        if all_counted {
             return Ok(HashSet::new());
         }
         let issues: Vec<(i64, i64, String, String, i64)> = issue::Entity::find()
@@ -264,7 +259,8 @@ impl IssueDeltas {
             .column(issue::Column::Status)
             .column(issue::Column::StatusDetails)
             .column(issue::Column::TimesSeen)
-            .filter(issue::Column::Id.is_in(closed))
+            .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
+            .filter(issue::Column::Status.is_in(CLOSED))
             .order_by_asc(issue::Column::Id)
             .into_tuple()
             .all(txn)
