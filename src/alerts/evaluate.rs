@@ -9,14 +9,12 @@ use entity::{
     alert_rule, alert_rule_fire, delivery, event, integration, issue, organization, project,
 };
 use larder_integrations::NotificationKind;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, Set,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use super::notification::{self, Subject};
 use super::rules::{EventFacts, Filters, Trigger};
+use crate::db::write::WriteTxn;
 use crate::ingest::writer::{WriteJob, Written};
 
 /// What the batch did to one issue: its first event and whether it was created or reopened.
@@ -28,7 +26,7 @@ struct Touched<'a> {
 
 /// Evaluates the project rules for every issue the batch wrote to; returns deliveries queued.
 pub async fn evaluate(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     jobs: &[WriteJob],
     written: &[Written],
     public_url: &str,
@@ -53,10 +51,12 @@ pub async fn evaluate(
         ids.dedup();
         ids
     };
-    let rules = alert_rule::Entity::find()
-        .filter(alert_rule::Column::ProjectId.is_in(project_ids.clone()))
-        .filter(alert_rule::Column::Enabled.eq(true))
-        .all(txn)
+    let rules = txn
+        .models(
+            alert_rule::Entity::find()
+                .filter(alert_rule::Column::ProjectId.is_in(project_ids.clone()))
+                .filter(alert_rule::Column::Enabled.eq(true)),
+        )
         .await?;
     if rules.is_empty() {
         return Ok(0);
@@ -78,7 +78,7 @@ pub async fn evaluate(
 
 /// The trigger that fires `rule` for this issue, if any (filters checked first: they are free).
 async fn fires(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     rule: &alert_rule::Model,
     issue_id: i64,
     touched: &Touched<'_>,
@@ -104,11 +104,13 @@ async fn fires(
                 interval_minutes,
             } => {
                 let since = Utc::now() - Duration::minutes(interval_minutes);
-                let seen = event::Entity::find()
-                    .filter(event::Column::IssueId.eq(issue_id))
-                    .filter(event::Column::Timestamp.gte(since))
-                    .count(txn)
-                    .await? as i64;
+                let count_since = Query::select()
+                    .expr(Expr::col(event::Column::Id).count())
+                    .from(event::Entity)
+                    .and_where(event::Column::IssueId.eq(issue_id))
+                    .and_where(event::Column::Timestamp.gte(since))
+                    .to_owned();
+                let seen = single_count(txn, &count_since).await?;
                 (seen > count).then_some(NotificationKind::Frequency)
             }
             Trigger::UserFrequency {
@@ -128,8 +130,8 @@ async fn fires(
 }
 
 /// Distinct users of an issue, optionally since a time.
-pub async fn distinct_users<C: ConnectionTrait>(
-    db: &C,
+async fn distinct_users(
+    txn: &WriteTxn<'_>,
     issue_id: i64,
     since: Option<chrono::DateTime<Utc>>,
 ) -> Result<i64, DbErr> {
@@ -142,16 +144,19 @@ pub async fn distinct_users<C: ConnectionTrait>(
     if let Some(since) = since {
         query.and_where(event::Column::Timestamp.gte(since));
     }
-    let row = db.query_one(&query).await?;
-    Ok(row
-        .and_then(|r| r.try_get_by_index::<i64>(0).ok())
-        .unwrap_or(0))
+    single_count(txn, &query).await
+}
+
+/// The one number a `SELECT count(…)` answers.
+async fn single_count(txn: &WriteTxn<'_>, query: &SelectStatement) -> Result<i64, DbErr> {
+    let rows: Vec<(i64,)> = txn.rows(txn.statement(query)).await?;
+    Ok(rows.first().map_or(0, |r| r.0))
 }
 
 /// Records that the rule fires now, unless it already fired for the issue within its action
 /// interval. One conditional upsert, so two writers (two servers) cannot both fire.
 async fn claim_interval(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     rule: &alert_rule::Model,
     issue_id: i64,
 ) -> Result<bool, DbErr> {
@@ -183,7 +188,8 @@ async fn claim_interval(
         )
         .returning_col(alert_rule_fire::Column::Id)
         .to_owned();
-    Ok(txn.query_one(&statement).await?.is_some())
+    let claimed: Vec<(i64,)> = txn.rows(txn.statement(&statement)).await?;
+    Ok(!claimed.is_empty())
 }
 
 /// Projects, organizations and integrations the batch's alerts need, loaded once.
@@ -194,26 +200,32 @@ struct Context {
 }
 
 impl Context {
-    async fn load(txn: &DatabaseTransaction, project_ids: &[i64]) -> Result<Self, DbErr> {
-        let projects: HashMap<i64, project::Model> = project::Entity::find()
-            .filter(project::Column::Id.is_in(project_ids.iter().copied()))
-            .all(txn)
+    async fn load(txn: &WriteTxn<'_>, project_ids: &[i64]) -> Result<Self, DbErr> {
+        let projects: HashMap<i64, project::Model> = txn
+            .models(
+                project::Entity::find()
+                    .filter(project::Column::Id.is_in(project_ids.iter().copied())),
+            )
             .await?
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
         let org_ids: Vec<i64> = projects.values().map(|p| p.organization_id).collect();
-        let organizations = organization::Entity::find()
-            .filter(organization::Column::Id.is_in(org_ids.clone()))
-            .all(txn)
+        let organizations = txn
+            .models(
+                organization::Entity::find()
+                    .filter(organization::Column::Id.is_in(org_ids.clone())),
+            )
             .await?
             .into_iter()
             .map(|o| (o.id, o))
             .collect();
-        let integrations = integration::Entity::find()
-            .filter(integration::Column::OrganizationId.is_in(org_ids))
-            .filter(integration::Column::Enabled.eq(true))
-            .all(txn)
+        let integrations = txn
+            .models(
+                integration::Entity::find()
+                    .filter(integration::Column::OrganizationId.is_in(org_ids))
+                    .filter(integration::Column::Enabled.eq(true)),
+            )
             .await?
             .into_iter()
             .map(|i| (i.id, i))
@@ -228,7 +240,7 @@ impl Context {
 
 /// One delivery row per action of the rule (integrations of the project's organization only).
 async fn queue_deliveries(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     context: &Context,
     rule: &alert_rule::Model,
     issue_id: i64,
@@ -238,9 +250,11 @@ async fn queue_deliveries(
 ) -> Result<usize, DbErr> {
     let project = &context.projects[&rule.project_id];
     let organization = &context.organizations[&project.organization_id];
-    let issue = issue::Entity::find_by_id(issue_id)
-        .one(txn)
+    let issue = txn
+        .models(issue::Entity::find_by_id(issue_id))
         .await?
+        .into_iter()
+        .next()
         .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
     let user_count = distinct_users(txn, issue_id, None).await?;
     // The writer carries payloads as text; a firing rule is rare enough to parse it again.
@@ -280,7 +294,8 @@ async fn queue_deliveries(
     }
     let queued = rows.len();
     if !rows.is_empty() {
-        delivery::Entity::insert_many(rows).exec(txn).await?;
+        txn.execute(txn.query(&delivery::Entity::insert_many(rows)))
+            .await?;
     }
     Ok(queued)
 }

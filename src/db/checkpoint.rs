@@ -21,6 +21,8 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
+use super::write::WriterConnection;
+
 /// How often the background task copies the log into the database file. 100 ms gave the same
 /// throughput and p99 with two and a half times the passes (BENCHMARKS.md, sixth round); the
 /// pass also syncs the WAL, so this bounds what a power loss can take.
@@ -38,11 +40,14 @@ pub struct WalCatchUp(Arc<AtomicBool>);
 impl WalCatchUp {
     /// The writer, between batches: checkpoints the rest of the log when a background pass has
     /// left only a little of it. Returns whether it ran.
-    pub async fn run_if_due(&self, writer: &DatabaseConnection) -> Result<bool, DbErr> {
+    pub async fn run_if_due(&self, writer: &WriterConnection) -> Result<bool, DbErr> {
+        let Some(writer) = writer.sqlite() else {
+            return Ok(false);
+        };
         if !self.0.swap(false, Ordering::AcqRel) {
             return Ok(false);
         }
-        checkpoint(writer).await?;
+        writer.rows::<(i64, i64, i64)>(&passive())?;
         Ok(true)
     }
 
@@ -71,16 +76,18 @@ impl Progress {
 /// Runs a `PASSIVE` checkpoint on `db`: copies what it can without waiting for anyone.
 pub async fn checkpoint(db: &DatabaseConnection) -> Result<Progress, DbErr> {
     let row = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA wal_checkpoint(PASSIVE)",
-        ))
+        .query_one_raw(passive())
         .await?
         .ok_or_else(|| DbErr::Custom("wal_checkpoint returned no row".into()))?;
     Ok(Progress {
         log: row.try_get("", "log")?,
         copied: row.try_get("", "checkpointed")?,
     })
+}
+
+/// Its row: whether it was blocked, the frames in the log, the frames now copied.
+fn passive() -> Statement {
+    Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(PASSIVE)")
 }
 
 /// Starts the background checkpoints on `db` (a pool connection, not the writer's) and returns
@@ -163,26 +170,27 @@ mod tests {
     }
 
     /// A SQLite file with a writer connection, a pool, and a table of one-page rows.
-    async fn database() -> (tempfile::TempDir, DatabaseConnection, DatabaseConnection) {
+    async fn database() -> (tempfile::TempDir, WriterConnection, DatabaseConnection) {
         let folder = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/larder.db", folder.path().display());
         let writer = crate::db::connect_writer(&url).await.unwrap();
         let pool = crate::db::connect(&url).await.unwrap();
-        writer
+        let sqlite = writer.sqlite().unwrap();
+        sqlite
             .execute_unprepared("CREATE TABLE page (body BLOB NOT NULL)")
-            .await
             .unwrap();
         (folder, writer, pool)
     }
 
     /// Appends about `pages` frames to the log: one transaction of rows a page each.
-    async fn write(writer: &DatabaseConnection, pages: i64) {
+    async fn write(writer: &WriterConnection, pages: i64) {
         writer
+            .sqlite()
+            .unwrap()
             .execute_unprepared(&format!(
                 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {pages}) \
                  INSERT INTO page (body) SELECT randomblob(4000) FROM n"
             ))
-            .await
             .unwrap();
     }
 

@@ -1,8 +1,10 @@
 //! Opening the database (SQLite file or PostgreSQL) and bringing its schema up to date.
 pub mod checkpoint;
 pub mod payload;
+mod sqlite_writer;
 #[cfg(unix)]
 mod tcp_nodelay;
+pub mod write;
 
 use std::path::Path;
 use std::time::Duration;
@@ -10,6 +12,8 @@ use std::time::Duration;
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sqlite_writer::SqliteWriter;
+use write::WriterConnection;
 
 /// Connects to `url`. For SQLite the file and its folder are created on first start, and the
 /// connection runs in WAL mode so readers never block the ingest writer.
@@ -24,6 +28,22 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 const READER_CACHE_KIB: u32 = 2 * 1024;
 const WRITER_CACHE_KIB: u32 = 64 * 1024;
 const SMALL_WRITER_CACHE_KIB: u32 = 8 * 1024;
+/// The settings of every SQLite connection, sqlx's and the ingest writer's (`sqlite_writer`).
+const SQLITE_PRAGMAS: [(&str, &str); 6] = [
+    ("journal_mode", "WAL"),
+    // NORMAL in WAL mode: a commit survives a process crash (the WAL is written before COMMIT
+    // returns); only an OS crash or power loss may lose the last transactions. See
+    // BENCHMARKS.md for the exact guarantee.
+    ("synchronous", "NORMAL"),
+    ("foreign_keys", "OFF"),
+    // Statement journals (multi-row upserts) in memory, not in temporary files.
+    ("temp_store", "memory"),
+    // Checkpoints run in the background and between the writer's batches (`checkpoint`), not
+    // inside a commit; this is only the safety net should they fall behind.
+    ("wal_autocheckpoint", "16384"),
+    ("journal_size_limit", "67108864"),
+];
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// SQLite's `PENDING_BYTE`: the 1 GiB offset whose page SQLite never stores data in.
 const PENDING_BYTE: i64 = 1 << 30;
 
@@ -43,24 +63,19 @@ pub fn writer_cache_kib(bytes: i64) -> u32 {
 
 /// SQLite only: sizes the writer connection's page cache for the database's current size
 /// (`writer_cache_kib`). The writer calls it when it starts and every so many batches.
-pub async fn size_writer_cache(writer: &DatabaseConnection) -> Result<(), sea_orm::DbErr> {
-    if backend(writer) != DbBackend::Sqlite {
+pub fn size_writer_cache(writer: &WriterConnection) -> Result<(), sea_orm::DbErr> {
+    let Some(writer) = writer.sqlite() else {
         return Ok(());
-    }
-    let row = writer
-        .query_one_raw(sea_orm::Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()",
-        ))
-        .await?;
-    let bytes: i64 = match row {
-        Some(row) => row.try_get("", "bytes")?,
-        None => 0,
     };
-    writer
-        .execute_unprepared(&format!("PRAGMA cache_size = -{}", writer_cache_kib(bytes)))
-        .await?;
-    Ok(())
+    let statement = sea_orm::Statement::from_string(
+        DbBackend::Sqlite,
+        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+    );
+    let bytes = writer
+        .rows::<(i64,)>(&statement)?
+        .first()
+        .map_or(0, |r| r.0);
+    writer.execute_unprepared(&format!("PRAGMA cache_size = -{}", writer_cache_kib(bytes)))
 }
 
 /// `connect` with at most `max_connections` connections, of `cache_kib` page cache on SQLite.
@@ -83,21 +98,12 @@ async fn connect_with(
         .sqlx_logging(false);
     if is_sqlite {
         options.map_sqlx_sqlite_opts(move |opts| {
-            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                // NORMAL in WAL mode: a commit survives a process crash (the WAL is written
-                // before COMMIT returns); only an OS crash or power loss may lose the last
-                // transactions. See BENCHMARKS.md for the exact guarantee.
-                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(false)
-                // Statement journals (multi-row upserts) in memory, not in temporary files.
-                .pragma("temp_store", "memory")
-                .pragma("cache_size", format!("-{cache_kib}"))
-                // Checkpoints run in the background and between the writer's batches
-                // (`checkpoint`), not inside a commit; this is only the safety net should they
-                // fall behind.
-                .pragma("wal_autocheckpoint", "16384")
-                .pragma("journal_size_limit", "67108864")
+            let opts = opts
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .pragma("cache_size", format!("-{cache_kib}"));
+            SQLITE_PRAGMAS
+                .iter()
+                .fold(opts, |opts, (name, value)| opts.pragma(*name, *value))
         });
     } else {
         #[cfg(unix)]
@@ -120,11 +126,21 @@ async fn connect_with(
 }
 
 /// The ingest writer's own connection, opened on the writer's thread (`WriterHandle::start`) so
-/// that its I/O is driven there. SQLite: a page cache of its own, sized by `size_writer_cache`
-/// (readers keep SQLite's 2 MiB each). PostgreSQL: one connection, as the writer runs one
-/// transaction at a time.
-pub async fn connect_writer(url: &str) -> anyhow::Result<DatabaseConnection> {
-    connect_with(url, 1, WRITER_CACHE_KIB).await
+/// that its I/O is driven there. SQLite: rusqlite called on that thread (`sqlite_writer`), with
+/// a page cache of its own sized by `size_writer_cache` (readers keep SQLite's 2 MiB each).
+/// PostgreSQL: one connection, as the writer runs one transaction at a time.
+pub async fn connect_writer(url: &str) -> anyhow::Result<WriterConnection> {
+    match sqlite_path(url) {
+        Some(path) => {
+            prepare_sqlite_path(url)?;
+            let writer = SqliteWriter::open(Path::new(path), WRITER_CACHE_KIB)
+                .with_context(|| format!("cannot open database {url}"))?;
+            Ok(WriterConnection::Sqlite(writer))
+        }
+        None => Ok(WriterConnection::Postgres(
+            connect_with(url, 1, WRITER_CACHE_KIB).await?,
+        )),
+    }
 }
 
 /// Connects and runs every pending migration.
@@ -147,13 +163,10 @@ pub fn backend(db: &DatabaseConnection) -> DbBackend {
 
 /// Turns `sqlite://path` into a URL sqlx opens read-write-create, creating the folder.
 fn prepare_sqlite_path(url: &str) -> anyhow::Result<String> {
-    let Some(rest) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    else {
+    let Some(path) = sqlite_path(url) else {
         return Ok(url.to_string());
     };
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let query = url.split_once('?').map_or("", |(_, query)| query);
     if path != ":memory:"
         && let Some(parent) = Path::new(path).parent()
         && !parent.as_os_str().is_empty()
@@ -169,6 +182,14 @@ fn prepare_sqlite_path(url: &str) -> anyhow::Result<String> {
         format!("{query}&mode=rwc")
     };
     Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The file of a `sqlite:` URL, without its query string; `None` for other databases.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(rest.split_once('?').map_or(rest, |(path, _)| path))
 }
 
 /// The URL without its password, for error messages.
@@ -214,19 +235,12 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/larder.db", folder.path().display());
         let writer = connect_writer(&url).await.unwrap();
-        let cache_size = || async {
-            let row = writer
-                .query_one_raw(sea_orm::Statement::from_string(
-                    DbBackend::Sqlite,
-                    "PRAGMA cache_size",
-                ))
-                .await
-                .unwrap()
-                .unwrap();
-            row.try_get_by_index::<i64>(0).unwrap()
+        let cache_size = || {
+            let statement = sea_orm::Statement::from_string(DbBackend::Sqlite, "PRAGMA cache_size");
+            writer.sqlite().unwrap().rows::<(i64,)>(&statement).unwrap()[0].0
         };
-        assert_eq!(cache_size().await, -64 * 1024, "as connected");
-        size_writer_cache(&writer).await.unwrap();
-        assert_eq!(cache_size().await, -8 * 1024);
+        assert_eq!(cache_size(), -64 * 1024, "as connected");
+        size_writer_cache(&writer).unwrap();
+        assert_eq!(cache_size(), -8 * 1024);
     }
 }

@@ -10,6 +10,17 @@ pub async fn record<C: ConnectionTrait>(
     data: serde_json::Value,
     actor: &str,
 ) -> Result<(), DbErr> {
+    row(issue_id, kind, data, actor).insert(db).await?;
+    Ok(())
+}
+
+/// The activity row `record` inserts (the ingest writer inserts it in its own transaction).
+pub fn row(
+    issue_id: i64,
+    kind: &str,
+    data: serde_json::Value,
+    actor: &str,
+) -> issue_activity::ActiveModel {
     issue_activity::ActiveModel {
         issue_id: Set(issue_id),
         kind: Set(kind.to_string()),
@@ -18,7 +29,4 @@ pub async fn record<C: ConnectionTrait>(
         created_at: Set(Utc::now()),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }

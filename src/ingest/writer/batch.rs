@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{attachment, event};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, Set};
+use sea_orm::{DbErr, EntityTrait, Set};
 
 use super::combined::CombinedWrites;
 use super::issues::{IssueDeltas, Resolver, count_tags};
@@ -13,17 +13,18 @@ use super::rollups;
 use super::stages::StageClock;
 use super::{WriteJob, Written};
 use crate::alerts;
+use crate::db::write::WriterConnection;
 
 /// Rows per multi-row INSERT: well under SQLite's bound-variable limit.
 pub const INSERT_CHUNK: usize = 200;
 
 pub async fn write(
-    db: &DatabaseConnection,
+    db: &WriterConnection,
     jobs: &[WriteJob],
     public_url: &str,
     clock: &mut StageClock,
 ) -> Result<Vec<Written>, DbErr> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = db.begin().await?;
     clock.mark("begin");
     let Known { stored, owners } = Known::load(&txn, jobs).await?;
     clock.mark("lookup");
@@ -73,7 +74,7 @@ pub async fn write(
 
     clock.mark("placement");
     // Rows nothing in this transaction reads back: one round trip for all of them.
-    let mut writes = CombinedWrites::new(crate::db::backend(db));
+    let mut writes = CombinedWrites::new(txn.backend());
     for rows in in_chunks(events) {
         writes.push(&event::Entity::insert_many(rows));
     }

@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
-use entity::{grouping_hash, issue, issue_tag, release};
-use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict};
+use entity::{grouping_hash, issue, issue_activity, issue_tag, release};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Set,
 };
 use serde_json::json;
 
@@ -20,8 +20,9 @@ use super::batch::in_chunks;
 use super::combined::CombinedWrites;
 use super::known::ByKey;
 use super::similarity;
+use crate::db::write::WriteTxn;
 use crate::issues::conditions::{self, Facts, Reopen, StatusDetails};
-use crate::issues::{self, record_activity, tag_counts};
+use crate::issues::{self, tag_counts};
 
 pub struct Placement {
     pub issue_id: i64,
@@ -41,11 +42,7 @@ impl Resolver {
         Resolver { owners }
     }
 
-    pub async fn place(
-        &mut self,
-        txn: &DatabaseTransaction,
-        job: &WriteJob,
-    ) -> Result<Placement, DbErr> {
+    pub async fn place(&mut self, txn: &WriteTxn<'_>, job: &WriteJob) -> Result<Placement, DbErr> {
         let project_id = job.project_id;
         let primary = job.grouping.hashes.first().cloned().unwrap_or_default();
         let owner = job
@@ -92,7 +89,7 @@ impl Resolver {
     /// Routes every hash of the job that has no issue yet to `issue_id`.
     async fn attach(
         &mut self,
-        txn: &DatabaseTransaction,
+        txn: &WriteTxn<'_>,
         job: &WriteJob,
         issue_id: i64,
         distance: Option<f64>,
@@ -119,20 +116,18 @@ impl Resolver {
         for hash in &job.grouping.hashes {
             self.owners.insert((job.project_id, hash.clone()), issue_id);
         }
-        grouping_hash::Entity::insert_many(rows)
-            .on_conflict_do_nothing_on([
-                grouping_hash::Column::ProjectId,
-                grouping_hash::Column::Hash,
-            ])
-            .exec(txn)
-            .await?;
+        let insert = grouping_hash::Entity::insert_many(rows).on_conflict_do_nothing_on([
+            grouping_hash::Column::ProjectId,
+            grouping_hash::Column::Hash,
+        ]);
+        txn.execute(txn.query(&insert)).await?;
         Ok(())
     }
 }
 
 /// Inserts the issue, or finds the one another writer created for the same primary hash.
 async fn create_issue(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     job: &WriteJob,
     primary: &str,
     signature: Option<&crate::grouping::similarity::Signature>,
@@ -167,7 +162,7 @@ async fn create_issue(
         created_at: Set(now),
         ..Default::default()
     };
-    let stored = issue::Entity::insert(row)
+    let mut insert = issue::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([issue::Column::ProjectId, issue::Column::PrimaryHash])
                 // A no-op update, so RETURNING yields the existing row on conflict.
@@ -177,10 +172,18 @@ async fn create_issue(
                 )
                 .to_owned(),
         )
-        .exec_with_returning(txn)
-        .await?;
-    let created_here = stored.times_seen == 0 && stored.created_at == now;
-    Ok((stored.id, created_here))
+        .into_query();
+    insert.returning(Query::returning().columns([
+        issue::Column::Id,
+        issue::Column::TimesSeen,
+        issue::Column::CreatedAt,
+    ]));
+    let stored: Vec<(i64, i64, DateTime<Utc>)> = txn.rows(txn.statement(&insert)).await?;
+    let (id, times_seen, created_at) = stored
+        .into_iter()
+        .next()
+        .ok_or_else(|| DbErr::RecordNotInserted)?;
+    Ok((id, times_seen == 0 && created_at == now))
 }
 
 /// What a batch adds to each issue it touched.
@@ -232,27 +235,24 @@ impl IssueDeltas {
     /// otherwise are the batch's resolved and ignored issues read and decided one by one. (The
     /// count, not `RETURNING id`: every returned row is one more message from sqlx's SQLite
     /// worker thread, and a batch touches a dozen issues.)
-    pub async fn apply(self, txn: &DatabaseTransaction) -> Result<HashSet<i64>, DbErr> {
+    pub async fn apply(self, txn: &WriteTxn<'_>) -> Result<HashSet<i64>, DbErr> {
         if self.deltas.is_empty() {
             return Ok(HashSet::new());
         }
-        if txn.get_database_backend() != DbBackend::Sqlite {
+        if txn.backend() != DbBackend::Sqlite {
             self.lock_in_id_order(txn).await?;
         }
         let entries: Vec<(i64, &Delta)> = self.deltas.iter().map(|(id, d)| (*id, d)).collect();
         let mut all_counted = true;
         for chunk in entries.chunks(ISSUES_PER_UPDATE) {
-            let counted = counters_update(chunk)
-                .filter(issue::Column::Status.is_not_in(CLOSED))
-                .exec(txn)
-                .await?
-                .rows_affected;
+            let update = counters_update(chunk).filter(issue::Column::Status.is_not_in(CLOSED));
+            let counted = txn.execute(txn.query(&update)).await?;
             all_counted &= counted == chunk.len() as u64;
         }
         if all_counted {
             return Ok(HashSet::new());
         }
-        let issues: Vec<(i64, i64, String, String, i64)> = issue::Entity::find()
+        let closed = issue::Entity::find()
             .select_only()
             .column(issue::Column::Id)
             .column(issue::Column::ProjectId)
@@ -261,10 +261,8 @@ impl IssueDeltas {
             .column(issue::Column::TimesSeen)
             .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
             .filter(issue::Column::Status.is_in(CLOSED))
-            .order_by_asc(issue::Column::Id)
-            .into_tuple()
-            .all(txn)
-            .await?;
+            .order_by_asc(issue::Column::Id);
+        let issues: Vec<(i64, i64, String, String, i64)> = txn.rows(txn.query(&closed)).await?;
         let now = Utc::now();
         let mut regressed = HashSet::new();
         for (issue_id, project_id, status, details, times_seen) in issues {
@@ -277,31 +275,35 @@ impl IssueDeltas {
                 release_first_seen: &release_first_seen(txn, project_id, &delta.releases, &details)
                     .await?,
                 times_seen_after: times_seen + delta.count,
-                users_after: issues::user_count(txn, issue_id).await?,
+                users_after: user_count(txn, issue_id).await?,
                 now,
             });
             let Some(reopen) = reopen else {
-                counters_update(&[(issue_id, delta)]).exec(txn).await?;
+                txn.execute(txn.query(&counters_update(&[(issue_id, delta)])))
+                    .await?;
                 continue;
             };
-            counters_update(&[(issue_id, delta)])
+            let reopened = counters_update(&[(issue_id, delta)])
                 .col_expr(issue::Column::Status, Expr::val("unresolved"))
                 .col_expr(issue::Column::StatusDetails, Expr::val("{}"))
                 .col_expr(
                     issue::Column::ResolvedAt,
                     Expr::val(Option::<DateTime<Utc>>::None),
-                )
-                .exec(txn)
-                .await?;
+                );
+            txn.execute(txn.query(&reopened)).await?;
             match reopen {
                 Reopen::Regression => {
                     regressed.insert(issue_id);
                     let release = json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) });
-                    record_activity(txn, issue_id, "set_regression", release, "system").await?;
+                    let row = issues::activity_row(issue_id, "set_regression", release, "system");
+                    txn.execute(txn.query(&issue_activity::Entity::insert(row)))
+                        .await?;
                 }
                 Reopen::Unignored => {
                     let data = json!({ "reason": "ignore condition met", "previous": details });
-                    record_activity(txn, issue_id, "set_unresolved", data, "system").await?;
+                    let row = issues::activity_row(issue_id, "set_unresolved", data, "system");
+                    txn.execute(txn.query(&issue_activity::Entity::insert(row)))
+                        .await?;
                 }
             }
         }
@@ -313,16 +315,14 @@ impl IssueDeltas {
     /// then sees the status it left, so a regression is recorded once; taking the locks in one
     /// order means two batches wait for each other instead of deadlocking. SQLite has a single
     /// writer and no row locks, and skips this.
-    async fn lock_in_id_order(&self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
-        issue::Entity::find()
+    async fn lock_in_id_order(&self, txn: &WriteTxn<'_>) -> Result<(), DbErr> {
+        let lock = issue::Entity::find()
             .select_only()
             .column(issue::Column::Id)
             .filter(issue::Column::Id.is_in(self.deltas.keys().copied()))
             .order_by_asc(issue::Column::Id)
-            .lock_exclusive()
-            .into_tuple::<i64>()
-            .all(txn)
-            .await?;
+            .lock_exclusive();
+        txn.execute(txn.query(&lock)).await?;
         Ok(())
     }
 }
@@ -380,7 +380,7 @@ fn by_issue(values: impl IntoIterator<Item = (i64, Expr)>, otherwise: Expr) -> E
 
 /// First-seen times of the releases a reopen decision compares.
 async fn release_first_seen(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     project_id: i64,
     releases: &[Option<String>],
     details: &StatusDetails,
@@ -394,16 +394,22 @@ async fn release_first_seen(
     if names.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows: Vec<(String, DateTime<Utc>)> = release::Entity::find()
+    let select = release::Entity::find()
         .select_only()
         .column(release::Column::Version)
         .column(release::Column::FirstSeen)
         .filter(release::Column::ProjectId.eq(project_id))
-        .filter(release::Column::Version.is_in(names))
-        .into_tuple()
-        .all(txn)
-        .await?;
+        .filter(release::Column::Version.is_in(names));
+    let rows: Vec<(String, DateTime<Utc>)> = txn.rows(txn.query(&select)).await?;
     Ok(rows.into_iter().collect())
+}
+
+/// Distinct users of the issue so far (`issues::user_count_query`).
+async fn user_count(txn: &WriteTxn<'_>, issue_id: i64) -> Result<i64, DbErr> {
+    let rows: Vec<(i64,)> = txn
+        .rows(txn.statement(&issues::user_count_query(issue_id)))
+        .await?;
+    Ok(rows.first().map_or(0, |r| r.0))
 }
 
 /// (project, issue, key, value) of a tag count row.

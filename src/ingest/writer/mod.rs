@@ -22,10 +22,10 @@ mod stages;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::db::checkpoint::WalCatchUp;
+use crate::db::write::WriterConnection;
 use crate::grouping::GroupingOutcome;
 use crate::ingest::metrics::Metrics;
 use crate::ingest::normalize::NormalizedEvent;
@@ -97,11 +97,12 @@ impl WriterHandle {
     /// own (`db::connect_writer(database_url)`); it reports its batches and stage times to
     /// `metrics`. Returns once the writer is connected, or with the reason it could not connect.
     ///
-    /// Why a thread: a batch is a dozen statements, each a hand-off to the driver and back
-    /// (sqlx's SQLite worker thread, or the PostgreSQL socket), and after each commit sqlx
-    /// returns the connection to its pool from a spawned task that pings it. On the shared
-    /// runtime every one of those wake-ups waited behind request tasks busy decoding and
-    /// grouping events; here nothing else runs, so the writer's time is the database's.
+    /// Why a thread: on SQLite the writer calls SQLite itself (`db::sqlite_writer`), CPU work
+    /// that must not hold up request tasks; on PostgreSQL a batch is a dozen statements, each
+    /// a hand-off to the socket and back, and after each commit sqlx returns the connection to
+    /// its pool from a spawned task that pings it. On the shared runtime every one of those
+    /// wake-ups waited behind request tasks busy decoding and grouping events; here nothing
+    /// else runs, so the writer's time is the database's.
     pub async fn start(
         database_url: &str,
         wal_catch_up: WalCatchUp,
@@ -166,7 +167,7 @@ impl WriterHandle {
 
 /// The writer's side of the thread: its connection and what it reports to.
 struct Writer {
-    db: DatabaseConnection,
+    db: WriterConnection,
     wal_catch_up: WalCatchUp,
     max_batch: usize,
     live: LiveIssues,
@@ -180,7 +181,7 @@ impl Writer {
         let mut batches: u64 = 0;
         while receiver.recv_many(&mut pending, self.max_batch).await > 0 {
             if batches.is_multiple_of(CACHE_CHECK_BATCHES)
-                && let Err(error) = crate::db::size_writer_cache(&self.db).await
+                && let Err(error) = crate::db::size_writer_cache(&self.db)
             {
                 tracing::warn!(%error, "could not size the writer's page cache");
             }
@@ -245,7 +246,7 @@ const CACHE_CHECK_BATCHES: u64 = 1_000;
 /// Writes a batch; if the batch transaction fails, every job gets its own transaction so that
 /// the failure is reported only to the job that caused it.
 async fn write_with_retry(
-    db: &DatabaseConnection,
+    db: &WriterConnection,
     jobs: Vec<WriteJob>,
     public_url: &str,
     clock: &mut stages::StageClock,

@@ -5,12 +5,10 @@
 //! issues, however many of them look alike.
 use entity::{issue, issue_similarity, similarity_band};
 use sea_orm::sea_query::{Alias, Asterisk, Order, Query, SelectStatement, UnionType};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
-    QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::WriteJob;
+use crate::db::write::WriteTxn;
 use crate::grouping::similarity::{Signature, band_keys, distance, signature};
 
 /// Candidates taken from each of the signature's band buckets (16 bands: at most 208 scored).
@@ -27,7 +25,7 @@ pub fn signature_of(job: &WriteJob) -> Option<Signature> {
 
 /// Existing issues of the project sharing a bucket with `signature`, nearest first.
 pub async fn nearest(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     project_id: i64,
     signature: &Signature,
 ) -> Result<Vec<(i64, f64)>, DbErr> {
@@ -56,25 +54,20 @@ pub async fn nearest(
     let Some(probe) = probe else {
         return Ok(Vec::new());
     };
-    let rows = txn.query_all(&probe).await?;
-    let mut candidate_ids: Vec<i64> = rows
-        .iter()
-        .filter_map(|row| row.try_get_by_index(0).ok())
-        .collect();
+    let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
+    let mut candidate_ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
     candidate_ids.sort_unstable();
     candidate_ids.dedup();
     if candidate_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let candidates: Vec<(i64, String)> = issue::Entity::find()
+    let select = issue::Entity::find()
         .select_only()
         .column(issue::Column::Id)
         .column(issue::Column::Signature)
         .filter(issue::Column::Id.is_in(candidate_ids))
-        .filter(issue::Column::Status.ne("merged"))
-        .into_tuple()
-        .all(txn)
-        .await?;
+        .filter(issue::Column::Status.ne("merged"));
+    let candidates: Vec<(i64, String)> = txn.rows(txn.query(&select)).await?;
     let mut scored: Vec<(i64, f64)> = candidates
         .into_iter()
         .filter_map(|(id, text)| {
@@ -88,7 +81,7 @@ pub async fn nearest(
 
 /// Files a new issue's signature in its buckets and remembers its nearest issues.
 pub async fn index_issue(
-    txn: &DatabaseTransaction,
+    txn: &WriteTxn<'_>,
     project_id: i64,
     issue_id: i64,
     signature: &Signature,
@@ -105,8 +98,7 @@ pub async fn index_issue(
         })
         .collect();
     if !bands.is_empty() {
-        similarity_band::Entity::insert_many(bands)
-            .exec(txn)
+        txn.execute(txn.query(&similarity_band::Entity::insert_many(bands)))
             .await?;
     }
     let similar: Vec<issue_similarity::ActiveModel> = nearest
@@ -123,8 +115,7 @@ pub async fn index_issue(
         )
         .collect();
     if !similar.is_empty() {
-        issue_similarity::Entity::insert_many(similar)
-            .exec(txn)
+        txn.execute(txn.query(&issue_similarity::Entity::insert_many(similar)))
             .await?;
     }
     Ok(())
