@@ -1,5 +1,6 @@
 //! Micro-benchmarks of the CPU steps of ingest, on a real Python SDK envelope (vector py-01):
-//! body decoding (gzip, as the SDK sends it), envelope parsing, normalisation, grouping.
+//! body decoding (gzip, as the SDK sends it), envelope parsing, normalisation, grouping, and
+//! compressing the normalised payload for storage.
 //! `cargo bench --bench ingest`
 use std::io::Write;
 
@@ -62,6 +63,10 @@ fn ingest_steps(c: &mut Criterion) {
     });
     c.bench_function("group", |b| {
         b.iter(|| group_event(&normalized.payload, &config))
+    });
+    let stored = normalized.into_stored();
+    c.bench_function("payload_compress", |b| {
+        b.iter(|| larder::db::payload::compress(&stored.payload))
     });
 }
 
