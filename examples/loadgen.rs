@@ -157,13 +157,14 @@ fn bodies(pattern: &str, count: usize, issues: usize, gzip: bool) -> Vec<bytes::
 
 /// Where the requests go and what they carry.
 struct Target {
-    url: String,
+    /// The request path on the server, e.g. `/api/1/envelope/`.
+    path: String,
     headers: reqwest::header::HeaderMap,
     bodies: Vec<bytes::Bytes>,
 }
 
 /// Envelopes with the Python event to the project's envelope endpoint.
-fn events(options: &Options, base: &str, key: &str, project: &str) -> Target {
+fn events(options: &Options, key: &str, project: &str) -> Target {
     let mut headers = reqwest::header::HeaderMap::new();
     let auth =
         format!("Sentry sentry_key={key}, sentry_version=7, sentry_client=larder-loadgen/1.0");
@@ -173,7 +174,7 @@ fn events(options: &Options, base: &str, key: &str, project: &str) -> Target {
     }
     let pattern = body_pattern(&template());
     Target {
-        url: format!("{base}/api/{project}/envelope/"),
+        path: format!("/api/{project}/envelope/"),
         headers,
         bodies: bodies(&pattern, options.pool, options.issues, options.gzip),
     }
@@ -183,13 +184,7 @@ const ISSUES_PAGE: &str = "query($project: ID!) { project(id: $project) { issues
 const ISSUE: &str = "query($id: ID!) { issue(id: $id) { id title culprit level status count userCount firstSeen lastSeen latestEvent { eventId timestamp message tags { key value } exceptions { type value module stacktrace { frames { filename absPath function module lineno colno inApp contextLine preContext postContext } } } } } }";
 
 /// GraphQL queries: the first issues page, or one issue of that page at a time.
-async fn graphql(
-    options: &Options,
-    client: &reqwest::Client,
-    base: &str,
-    project: &str,
-    query: &str,
-) -> Target {
+async fn graphql(options: &Options, base: &str, project: &str, query: &str) -> Target {
     let url = format!("{base}/graphql");
     let mut headers = reqwest::header::HeaderMap::new();
     let bearer = format!("Bearer {}", options.token);
@@ -202,7 +197,7 @@ async fn graphql(
     let bodies = match query {
         "issues" => vec![bytes::Bytes::from(page.to_string()); options.pool],
         "issue" => {
-            let answer: Value = client
+            let answer: Value = reqwest::Client::new()
                 .post(&url)
                 .headers(headers.clone())
                 .body(page.to_string())
@@ -231,22 +226,65 @@ async fn graphql(
         other => panic!("--graphql issues|issue, not {other}"),
     };
     Target {
-        url,
+        path: "/graphql".into(),
         headers,
         bodies,
     }
 }
 
-/// Sends one request and reads the whole answer; the status, or `200-errors` for a GraphQL
-/// answer that carries errors.
-async fn send(request: reqwest::RequestBuilder) -> Result<String, reqwest::Error> {
-    let response = request.send().await?;
-    let status = response.status().as_u16().to_string();
-    let body = response.bytes().await?;
-    if body.windows(9).any(|w| w == b"\"errors\":") {
-        return Ok(format!("{status}-errors"));
+/// One keep-alive HTTP/1.1 connection of a worker, opened again after an error. A plain hyper
+/// connection rather than reqwest's pooled client: the generator shares the machine's two
+/// cores with the server, and reqwest's pool cost 24 µs of CPU per request where this costs
+/// 15 (BENCHMARKS.md, seventh round).
+struct Connection {
+    address: String,
+    sender: Option<hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>>,
+}
+
+impl Connection {
+    /// Sends one request and reads the whole answer; the status, or `200-errors` for a GraphQL
+    /// answer that carries errors.
+    async fn send(&mut self, target: &Target, body: bytes::Bytes) -> Result<String, String> {
+        use http_body_util::BodyExt;
+        let sender = match &mut self.sender {
+            Some(sender) if !sender.is_closed() => sender,
+            _ => self.sender.insert(connect(&self.address).await?),
+        };
+        let mut request = hyper::Request::post(&target.path)
+            .header("host", &self.address)
+            .body(http_body_util::Full::new(body))
+            .map_err(|e| e.to_string())?;
+        request.headers_mut().extend(target.headers.clone());
+        let answer = async {
+            let response = sender.send_request(request).await?;
+            let status = response.status().as_u16().to_string();
+            let body = response.into_body().collect().await?.to_bytes();
+            Ok::<_, hyper::Error>((status, body))
+        };
+        let (status, body) = answer.await.map_err(|e| {
+            self.sender = None;
+            e.to_string()
+        })?;
+        if body.windows(9).any(|w| w == b"\"errors\":") {
+            return Ok(format!("{status}-errors"));
+        }
+        Ok(status)
     }
-    Ok(status)
+}
+
+async fn connect(
+    address: &str,
+) -> Result<hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>, String> {
+    let stream = tokio::net::TcpStream::connect(address)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    Ok(sender)
 }
 
 #[derive(Default)]
@@ -259,6 +297,8 @@ struct Tally {
     pool_exhausted: bool,
 }
 
+/// One thread: the generator's work is small, and a second thread would only add wake-ups
+/// between the two on cores the server needs.
 #[tokio::main]
 async fn main() {
     let options = options();
@@ -276,15 +316,12 @@ async fn main() {
         host == "localhost" || host.starts_with("127.") || host == "[::1]",
         "load goes to loopback only"
     );
-    let base = format!("{}://{}:{}", url.scheme(), host, url.port().unwrap_or(80));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(options.concurrency)
-        .build()
-        .unwrap();
+    let address = format!("{host}:{}", url.port().unwrap_or(80));
+    let base = format!("{}://{address}", url.scheme());
     let prepared = Instant::now();
     let target = match options.graphql.as_deref() {
-        None => events(&options, &base, &key, &project),
-        Some(query) => graphql(&options, &client, &base, &project, query).await,
+        None => events(&options, &key, &project),
+        Some(query) => graphql(&options, &base, &project, query).await,
     };
     eprintln!(
         "prepared {} bodies in {:.1} s",
@@ -299,7 +336,11 @@ async fn main() {
     let started = Instant::now();
     let mut workers = Vec::new();
     for worker in 0..options.concurrency {
-        let (client, target, next_body) = (client.clone(), target.clone(), next_body.clone());
+        let (target, next_body) = (target.clone(), next_body.clone());
+        let mut connection = Connection {
+            address: address.clone(),
+            sender: None,
+        };
         // At a fixed rate the workers' schedules are staggered across one interval, so requests
         // arrive evenly spaced instead of in bursts of `concurrency` at every tick.
         let offset =
@@ -317,14 +358,10 @@ async fn main() {
                     tally.pool_exhausted = true;
                     break;
                 };
-                let request = client
-                    .post(&target.url)
-                    .headers(target.headers.clone())
-                    .body(body.clone());
                 let sent = Instant::now();
-                let status = match send(request).await {
+                let status = match connection.send(&target, body.clone()).await {
                     Ok(status) => status,
-                    Err(error) => format!("error: {}", error.without_url()),
+                    Err(error) => format!("error: {error}"),
                 };
                 tally.latencies_us.push(sent.elapsed().as_micros() as u64);
                 tally
