@@ -213,6 +213,32 @@ mod tests {
         }
     }
 
+    /// The writer's connection has the settings the durability guarantee and the checkpoints
+    /// rest on (BENCHMARKS.md, "Durability guarantee"), as sqlx's connections do.
+    #[tokio::test]
+    async fn the_writer_has_the_settings_of_every_sqlite_connection() {
+        let (_folder, _pool, writer) = database().await;
+        let pragma = |name: &str| -> String {
+            let value: rusqlite::types::Value = writer
+                .connection
+                .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+                .unwrap();
+            match value {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            }
+        };
+        assert_eq!(pragma("journal_mode"), "wal");
+        assert_eq!(pragma("synchronous"), "1", "NORMAL");
+        assert_eq!(pragma("foreign_keys"), "0");
+        assert_eq!(pragma("temp_store"), "2", "memory");
+        assert_eq!(pragma("wal_autocheckpoint"), "16384");
+        assert_eq!(pragma("journal_size_limit"), "67108864");
+        assert_eq!(pragma("busy_timeout"), "10000");
+        assert_eq!(pragma("cache_size"), "-2048");
+    }
+
     /// What the writer stores, sqlx reads back as it was (every column type of the entities:
     /// i64, i32 and NULL, f64, bool, text, a timestamp with microseconds), and the writer reads
     /// the same model back.
