@@ -16,7 +16,7 @@ use sea_orm::{
 
 /// How a column's values become sea-orm values.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Kind {
+enum Kind {
     Int,
     BigInt,
     Bool,
