@@ -9,7 +9,7 @@ use entity::{
     alert_rule, alert_rule_fire, delivery, event, integration, issue, organization, project,
 };
 use larder_integrations::NotificationKind;
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use super::notification::{self, Subject};
@@ -110,7 +110,7 @@ async fn fires(
                     .and_where(event::Column::IssueId.eq(issue_id))
                     .and_where(event::Column::Timestamp.gte(since))
                     .to_owned();
-                let seen = single_count(txn, &count_since).await?;
+                let seen = txn.count(&count_since).await?;
                 (seen > count).then_some(NotificationKind::Frequency)
             }
             Trigger::UserFrequency {
@@ -144,13 +144,7 @@ async fn distinct_users(
     if let Some(since) = since {
         query.and_where(event::Column::Timestamp.gte(since));
     }
-    single_count(txn, &query).await
-}
-
-/// The one number a `SELECT count(…)` answers.
-async fn single_count(txn: &WriteTxn<'_>, query: &SelectStatement) -> Result<i64, DbErr> {
-    let rows: Vec<(i64,)> = txn.rows(txn.statement(query)).await?;
-    Ok(rows.first().map_or(0, |r| r.0))
+    txn.count(&query).await
 }
 
 /// Records that the rule fires now, unless it already fired for the issue within its action

@@ -1,6 +1,7 @@
 //! The ingest writer's connection and transactions, on either database: sea-orm's on
 //! PostgreSQL, rusqlite on the writer's own thread on SQLite (`sqlite_writer`, why there). The
 //! writer builds each statement once with sea-query and runs it through [`WriteTxn`].
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     QueryTrait, Select, Statement, StatementBuilder, TransactionTrait, TryIntoModel,
@@ -74,6 +75,12 @@ impl WriteTxn<'_> {
                 .collect(),
             WriteTxn::Sqlite(txn) => txn.rows(&statement),
         }
+    }
+
+    /// The one number a `SELECT count(…)` answers (0 without a row).
+    pub async fn count(&self, query: &SelectStatement) -> Result<i64, DbErr> {
+        let rows: Vec<(i64,)> = self.rows(self.statement(query)).await?;
+        Ok(rows.first().map_or(0, |r| r.0))
     }
 
     /// The models a select finds.

@@ -232,9 +232,8 @@ impl IssueDeltas {
     /// Open issues — nearly all of them — take their counters in one `UPDATE` per
     /// `ISSUES_PER_UPDATE` issues, restricted to issues neither resolved nor ignored. When it
     /// changed as many rows as it names issues, all of them were open and counted; only
-    /// otherwise are the batch's resolved and ignored issues read and decided one by one. (The
-    /// count, not `RETURNING id`: every returned row is one more message from sqlx's SQLite
-    /// worker thread, and a batch touches a dozen issues.)
+    /// otherwise are the batch's resolved and ignored issues read and decided one by one (the
+    /// count needs no row read back, where `RETURNING id` returned one per issue).
     pub async fn apply(self, txn: &WriteTxn<'_>) -> Result<HashSet<i64>, DbErr> {
         if self.deltas.is_empty() {
             return Ok(HashSet::new());
@@ -275,7 +274,7 @@ impl IssueDeltas {
                 release_first_seen: &release_first_seen(txn, project_id, &delta.releases, &details)
                     .await?,
                 times_seen_after: times_seen + delta.count,
-                users_after: user_count(txn, issue_id).await?,
+                users_after: txn.count(&issues::user_count_query(issue_id)).await?,
                 now,
             });
             let Some(reopen) = reopen else {
@@ -295,15 +294,11 @@ impl IssueDeltas {
                 Reopen::Regression => {
                     regressed.insert(issue_id);
                     let release = json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) });
-                    let row = issues::activity_row(issue_id, "set_regression", release, "system");
-                    txn.execute(txn.query(&issue_activity::Entity::insert(row)))
-                        .await?;
+                    record_activity(txn, issue_id, "set_regression", release).await?;
                 }
                 Reopen::Unignored => {
                     let data = json!({ "reason": "ignore condition met", "previous": details });
-                    let row = issues::activity_row(issue_id, "set_unresolved", data, "system");
-                    txn.execute(txn.query(&issue_activity::Entity::insert(row)))
-                        .await?;
+                    record_activity(txn, issue_id, "set_unresolved", data).await?;
                 }
             }
         }
@@ -404,12 +399,18 @@ async fn release_first_seen(
     Ok(rows.into_iter().collect())
 }
 
-/// Distinct users of the issue so far (`issues::user_count_query`).
-async fn user_count(txn: &WriteTxn<'_>, issue_id: i64) -> Result<i64, DbErr> {
-    let rows: Vec<(i64,)> = txn
-        .rows(txn.statement(&issues::user_count_query(issue_id)))
+/// Records a change the writer made to an issue in its activity log, in the batch's
+/// transaction (`issues::record_activity` is the same row outside it).
+async fn record_activity(
+    txn: &WriteTxn<'_>,
+    issue_id: i64,
+    kind: &str,
+    data: serde_json::Value,
+) -> Result<(), DbErr> {
+    let row = issues::activity_row(issue_id, kind, data, "system");
+    txn.execute(txn.query(&issue_activity::Entity::insert(row)))
         .await?;
-    Ok(rows.first().map_or(0, |r| r.0))
+    Ok(())
 }
 
 /// (project, issue, key, value) of a tag count row.

@@ -1,6 +1,7 @@
 //! What the database already holds for a batch, read in one query per project: which event ids
 //! are stored (SDK retries, answered as duplicates) and which issue each grouping hash routes
-//! to. One `UNION ALL` instead of two queries saves a round trip per batch (see `combined`).
+//! to. One `UNION ALL` instead of two queries saves a round trip per batch on PostgreSQL
+//! (docs/ARCHITECTURE.md, "The group-commit writer").
 use std::collections::{HashMap, HashSet};
 
 use entity::{event, grouping_hash};
