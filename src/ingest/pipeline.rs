@@ -78,8 +78,7 @@ impl Pipeline {
         let writer = WriterHandle::start(
             database_url,
             wal_catch_up,
-            limits.writer_queue,
-            limits.max_batch,
+            &limits,
             live,
             public_url,
             metrics.clone(),

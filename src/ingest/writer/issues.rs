@@ -94,12 +94,19 @@ impl Resolver {
         issue_id: i64,
         distance: Option<f64>,
     ) -> Result<(), DbErr> {
-        let explanation = serde_json::to_string(&job.grouping.explanation).unwrap_or_default();
-        let rows: Vec<grouping_hash::ActiveModel> = job
+        let unrouted: Vec<&String> = job
             .grouping
             .hashes
             .iter()
             .filter(|h| !self.owners.contains_key(&(job.project_id, (*h).clone())))
+            .collect();
+        if unrouted.is_empty() {
+            // The usual case under load: every hash already has its issue.
+            return Ok(());
+        }
+        let explanation = serde_json::to_string(&job.grouping.explanation).unwrap_or_default();
+        let rows: Vec<grouping_hash::ActiveModel> = unrouted
+            .into_iter()
             .map(|hash| grouping_hash::ActiveModel {
                 project_id: Set(job.project_id),
                 hash: Set(hash.clone()),
@@ -110,9 +117,6 @@ impl Resolver {
                 ..Default::default()
             })
             .collect();
-        if rows.is_empty() {
-            return Ok(());
-        }
         for hash in &job.grouping.hashes {
             self.owners.insert((job.project_id, hash.clone()), issue_id);
         }

@@ -5,7 +5,9 @@
 //! in **one transaction** — events, issue upserts, counters, tag counts, attachments — and
 //! answers each job once that transaction has committed. Under load, batches grow by themselves
 //! (jobs queue while the previous commit runs), so the cost of a commit is shared by many
-//! requests; when idle, a lone event is written at once.
+//! requests. Once events queue up, the writer also lets a batch fill for a moment before it
+//! starts (`IngestLimits::writer_linger`, see [`gather`]); when idle, a lone event is
+//! written at once.
 //!
 //! Invariants: a job is answered `Ok` only after its batch committed (the HTTP 200 follows);
 //! a failed batch is rolled back whole and its jobs retried one by one, so one bad event cannot
@@ -13,6 +15,7 @@
 //! growing without bound.
 mod batch;
 mod combined;
+mod gather;
 mod issues;
 mod known;
 pub mod rollups;
@@ -24,6 +27,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use self::gather::Batching;
+use crate::config::IngestLimits;
 use crate::db::checkpoint::WalCatchUp;
 use crate::db::write::WriterConnection;
 use crate::grouping::GroupingOutcome;
@@ -106,13 +111,16 @@ impl WriterHandle {
     pub async fn start(
         database_url: &str,
         wal_catch_up: WalCatchUp,
-        queue_capacity: usize,
-        max_batch: usize,
+        limits: &IngestLimits,
         live: LiveIssues,
         public_url: String,
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
-        let (queue, receiver) = mpsc::channel(queue_capacity);
+        let (queue, receiver) = mpsc::channel(limits.writer_queue);
+        let batching = Batching {
+            max_batch: limits.max_batch,
+            linger: limits.writer_linger,
+        };
         let (connected, connection) = oneshot::channel::<anyhow::Result<()>>();
         let url = database_url.to_string();
         std::thread::Builder::new()
@@ -135,7 +143,7 @@ impl WriterHandle {
                             let writer = Writer {
                                 db,
                                 wal_catch_up,
-                                max_batch,
+                                batching,
                                 live,
                                 public_url,
                                 metrics,
@@ -169,7 +177,7 @@ impl WriterHandle {
 struct Writer {
     db: WriterConnection,
     wal_catch_up: WalCatchUp,
-    max_batch: usize,
+    batching: Batching,
     live: LiveIssues,
     public_url: String,
     metrics: Arc<Metrics>,
@@ -177,9 +185,9 @@ struct Writer {
 
 impl Writer {
     async fn run(self, mut receiver: mpsc::Receiver<(WriteJob, Reply)>) {
-        let mut pending = Vec::with_capacity(self.max_batch);
+        let mut pending = Vec::with_capacity(self.batching.max_batch);
         let mut batches: u64 = 0;
-        while receiver.recv_many(&mut pending, self.max_batch).await > 0 {
+        while self.batching.gather(&mut receiver, &mut pending).await > 0 {
             if batches.is_multiple_of(CACHE_CHECK_BATCHES)
                 && let Err(error) = crate::db::size_writer_cache(&self.db)
             {
