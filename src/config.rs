@@ -72,7 +72,7 @@ pub struct IngestLimits {
     pub writer_queue: usize,
     /// Most events written in one transaction.
     pub max_batch: usize,
-    /// How long the writer lets a batch fill once events are queuing up (`writer::Batching`).
+    /// Longest the writer lets a batch fill while events keep arriving (`writer::gather`).
     pub writer_linger: Duration,
 }
 
@@ -85,9 +85,7 @@ impl Default for IngestLimits {
             max_attachment_size: 20 * 1024 * 1024,
             writer_queue: 20_000,
             max_batch: 1_000,
-            // Measured on the 2-core machine (BENCHMARKS.md, eighth round): 300 and 700 µs
-            // gave the same throughput; 0 gave batches a third the size and 15–25 % fewer
-            // events/s.
+            // BENCHMARKS.md, eighth round: 10 % less server CPU per event at the same events/s.
             writer_linger: Duration::from_micros(500),
         }
     }

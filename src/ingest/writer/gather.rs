@@ -1,39 +1,58 @@
 //! How the writer gathers its next batch from the queue: whatever has queued up, and — once
-//! events are queuing — whatever arrives within a short linger.
-use std::time::Duration;
+//! events are queuing — whatever keeps arriving within a short linger.
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
 /// A batch at least this large starts at once: its commit is already shared well.
 const LINGER_BELOW: usize = 64;
 
+/// How often a lingering writer looks at the queue (the default of `Batching::linger_step`).
+pub const LINGER_STEP: Duration = Duration::from_micros(150);
+
 pub struct Batching {
     /// Most jobs in one batch.
     pub max_batch: usize,
-    /// How long a batch may wait to fill once jobs are queuing (`IngestLimits::writer_linger`).
+    /// Longest a batch waits to fill once jobs are queuing (`IngestLimits::writer_linger`).
     pub linger: Duration,
+    /// A lingering batch starts as soon as one step of this length brought no job.
+    pub linger_step: Duration,
 }
 
 impl Batching {
     /// Waits for the next batch into `pending` (empty on entry); returns its size, 0 once the
     /// queue has closed and drained.
     ///
-    /// A batch's commit and lookups cost nearly the same for 4 events as for 20, and on two
+    /// A batch's commit and lookups cost nearly the same for 4 events as for 15, and on two
     /// cores that fixed cost is taken from the request tasks. So when two or more jobs are
-    /// already waiting — events arrive faster than batches are written — the writer sleeps for
-    /// `linger` and takes what has arrived by then too (measured: batches of 4–5 grew to 14–17,
-    /// about 20 % less server CPU per event, BENCHMARKS.md). A lone job (an idle server) is
-    /// written at once.
+    /// already waiting — events arrive faster than batches are written — the writer waits in
+    /// steps of `linger_step` while jobs keep arriving, up to `linger` in all, and takes them
+    /// too: batches of 4–5 grew to 14–15 events and server CPU per event fell about 10 %
+    /// (BENCHMARKS.md, eighth round). A step that brings nothing ends the wait — every request
+    /// is then waiting on the writer, and lingering on would only leave the CPU idle. A lone
+    /// job (an idle server) is written at once.
     ///
     /// A thread sleep, not tokio's: tokio's timers count whole milliseconds. Nothing else runs
     /// on the writer's thread, and no statement of it is in flight between batches.
     pub async fn gather<T>(&self, receiver: &mut mpsc::Receiver<T>, pending: &mut Vec<T>) -> usize {
+        let enough = LINGER_BELOW.min(self.max_batch);
         let waiting = receiver.recv_many(pending, self.max_batch).await;
-        if waiting >= 2 && waiting < LINGER_BELOW.min(self.max_batch) && !self.linger.is_zero() {
-            std::thread::sleep(self.linger);
-            if !receiver.is_empty() {
-                receiver.recv_many(pending, self.max_batch - waiting).await;
+        if waiting < 2 || self.linger.is_zero() {
+            return waiting;
+        }
+        let deadline = Instant::now() + self.linger;
+        while pending.len() < enough {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
             }
+            std::thread::sleep(left.min(self.linger_step));
+            if receiver.is_empty() {
+                break;
+            }
+            let room = self.max_batch - pending.len();
+            // Jobs are queued: completes at once.
+            receiver.recv_many(pending, room).await;
         }
         pending.len()
     }
@@ -41,54 +60,91 @@ impl Batching {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
-
     use super::*;
 
-    const LINGER: Duration = Duration::from_millis(150);
+    const LINGER: Duration = Duration::from_millis(600);
+    const STEP: Duration = Duration::from_millis(100);
 
     fn batching(max_batch: usize, linger: Duration) -> Batching {
-        Batching { max_batch, linger }
+        Batching {
+            max_batch,
+            linger,
+            linger_step: STEP,
+        }
     }
 
-    /// Sends `later` more jobs 30 ms from now, while a gather may be lingering.
-    fn send_later(queue: &mpsc::Sender<u32>, later: u32) {
+    /// Sends `count` more jobs, one every `every`, from another thread.
+    fn send_later(queue: &mpsc::Sender<u32>, count: u32, every: Duration) {
         let queue = queue.clone();
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(30));
-            for job in 0..later {
-                queue.blocking_send(100 + job).unwrap();
+            for job in 0..count {
+                std::thread::sleep(every);
+                if queue.blocking_send(100 + job).is_err() {
+                    return;
+                }
             }
         });
     }
 
+    async fn queue_with(jobs: u32) -> (mpsc::Sender<u32>, mpsc::Receiver<u32>) {
+        let (queue, receiver) = mpsc::channel(200);
+        for job in 0..jobs {
+            queue.send(job).await.unwrap();
+        }
+        (queue, receiver)
+    }
+
     #[tokio::test]
-    async fn jobs_queuing_up_wait_for_those_arriving_within_the_linger() {
-        let (queue, mut receiver) = mpsc::channel(100);
-        queue.send(1).await.unwrap();
-        queue.send(2).await.unwrap();
-        send_later(&queue, 3);
+    async fn queued_jobs_wait_for_those_that_keep_arriving() {
+        let (queue, mut receiver) = queue_with(2).await;
+        send_later(&queue, 3, Duration::from_millis(10));
+        let mut pending = Vec::new();
+        let size = batching(1000, LINGER)
+            .gather(&mut receiver, &mut pending)
+            .await;
+        assert_eq!(size, 5, "{pending:?}");
+    }
+
+    #[tokio::test]
+    async fn the_linger_ends_when_a_step_brings_nothing() {
+        let (queue, mut receiver) = queue_with(2).await;
+        send_later(&queue, 1, Duration::from_millis(10));
         let mut pending = Vec::new();
         let started = Instant::now();
         let size = batching(1000, LINGER)
             .gather(&mut receiver, &mut pending)
             .await;
-        assert_eq!(size, 5, "{pending:?}");
-        assert!(started.elapsed() >= LINGER);
+        assert_eq!(size, 3);
+        // One step that brought the third job, one that brought nothing.
+        let waited = started.elapsed();
+        assert!(waited >= 2 * STEP && waited < LINGER, "{waited:?}");
+    }
+
+    #[tokio::test]
+    async fn the_linger_is_bounded_while_jobs_keep_arriving() {
+        let (queue, mut receiver) = queue_with(2).await;
+        send_later(&queue, 100, Duration::from_millis(10));
+        let mut pending = Vec::new();
+        let started = Instant::now();
+        let size = batching(1000, LINGER)
+            .gather(&mut receiver, &mut pending)
+            .await;
+        let waited = started.elapsed();
+        assert!(waited >= LINGER && waited < 2 * LINGER, "{waited:?}");
+        assert!(size > 10 && size < 102, "{size}");
     }
 
     #[tokio::test]
     async fn a_lone_job_is_written_at_once() {
-        let (queue, mut receiver) = mpsc::channel(100);
-        queue.send(1).await.unwrap();
-        send_later(&queue, 3);
+        let (queue, mut receiver) = queue_with(1).await;
+        send_later(&queue, 3, Duration::from_millis(5));
         let mut pending = Vec::new();
         let started = Instant::now();
         let size = batching(1000, LINGER)
             .gather(&mut receiver, &mut pending)
             .await;
         assert_eq!(size, 1);
-        assert!(started.elapsed() < LINGER);
+        assert!(started.elapsed() < STEP);
     }
 
     #[tokio::test]
@@ -98,27 +154,23 @@ mod tests {
             (1000, LINGER, 64),
             (3, LINGER, 3),
         ] {
-            let (queue, mut receiver) = mpsc::channel(100);
-            for job in 0..queued {
-                queue.send(job).await.unwrap();
-            }
-            send_later(&queue, 3);
+            let (queue, mut receiver) = queue_with(queued).await;
+            send_later(&queue, 3, Duration::from_millis(5));
             let mut pending = Vec::new();
             let started = Instant::now();
             let size = batching(max_batch, linger)
                 .gather(&mut receiver, &mut pending)
                 .await;
             assert_eq!(size, queued as usize);
-            assert!(started.elapsed() < LINGER);
+            assert!(started.elapsed() < STEP);
         }
     }
 
     #[tokio::test]
     async fn a_lingering_batch_stays_within_max_batch() {
-        let (queue, mut receiver) = mpsc::channel(100);
-        queue.send(1).await.unwrap();
-        queue.send(2).await.unwrap();
-        send_later(&queue, 5);
+        let (queue, mut receiver) = queue_with(2).await;
+        send_later(&queue, 5, Duration::from_millis(1));
+        std::thread::sleep(Duration::from_millis(30));
         let mut pending = Vec::new();
         let size = batching(4, LINGER)
             .gather(&mut receiver, &mut pending)
@@ -129,7 +181,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_closed_queue_ends_the_writer() {
-        let (queue, mut receiver) = mpsc::channel::<u32>(1);
+        let (queue, mut receiver) = queue_with(0).await;
         drop(queue);
         let mut pending = Vec::new();
         assert_eq!(

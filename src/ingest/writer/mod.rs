@@ -5,8 +5,8 @@
 //! in **one transaction** — events, issue upserts, counters, tag counts, attachments — and
 //! answers each job once that transaction has committed. Under load, batches grow by themselves
 //! (jobs queue while the previous commit runs), so the cost of a commit is shared by many
-//! requests. Once events queue up, the writer also lets a batch fill for a moment before it
-//! starts (`IngestLimits::writer_linger`, see [`gather`]); when idle, a lone event is
+//! requests. Once events queue up, the writer also lets a batch fill while events keep
+//! arriving, for at most `IngestLimits::writer_linger` ([`gather`]); when idle, a lone event is
 //! written at once.
 //!
 //! Invariants: a job is answered `Ok` only after its batch committed (the HTTP 200 follows);
@@ -120,6 +120,7 @@ impl WriterHandle {
         let batching = Batching {
             max_batch: limits.max_batch,
             linger: limits.writer_linger,
+            linger_step: gather::LINGER_STEP,
         };
         let (connected, connection) = oneshot::channel::<anyhow::Result<()>>();
         let url = database_url.to_string();
