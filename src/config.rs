@@ -72,7 +72,7 @@ pub struct IngestLimits {
     pub writer_queue: usize,
     /// Most events written in one transaction.
     pub max_batch: usize,
-    /// Longest the writer lets a batch fill while events keep arriving (`writer::gather`).
+    /// Longest the SQLite writer lets a batch fill while events keep arriving (`writer::gather`).
     pub writer_linger: Duration,
 }
 

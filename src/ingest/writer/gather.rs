@@ -4,11 +4,23 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use crate::db::write::WriterConnection;
+
 /// A batch at least this large starts at once: its commit is already shared well.
 const LINGER_BELOW: usize = 64;
 
 /// How often a lingering writer looks at the queue (the default of `Batching::linger_step`).
 pub const LINGER_STEP: Duration = Duration::from_micros(150);
+
+/// The linger the writer uses on its database: `linger` on SQLite, none on PostgreSQL. There
+/// the writer waits on round trips, not on the CPU, batches reach 16 events without lingering,
+/// and the wait only added latency: 1,336–1,741 vs 1,813–1,896 events/s (eighth round).
+pub fn linger_for(db: &WriterConnection, linger: Duration) -> Duration {
+    match db {
+        WriterConnection::Sqlite(_) => linger,
+        WriterConnection::Postgres(_) => Duration::ZERO,
+    }
+}
 
 pub struct Batching {
     /// Most jobs in one batch.

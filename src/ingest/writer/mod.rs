@@ -117,11 +117,7 @@ impl WriterHandle {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
         let (queue, receiver) = mpsc::channel(limits.writer_queue);
-        let batching = Batching {
-            max_batch: limits.max_batch,
-            linger: limits.writer_linger,
-            linger_step: gather::LINGER_STEP,
-        };
+        let (max_batch, linger) = (limits.max_batch, limits.writer_linger);
         let (connected, connection) = oneshot::channel::<anyhow::Result<()>>();
         let url = database_url.to_string();
         std::thread::Builder::new()
@@ -140,6 +136,11 @@ impl WriterHandle {
                 runtime.block_on(async move {
                     match crate::db::connect_writer(&url).await {
                         Ok(db) => {
+                            let batching = Batching {
+                                max_batch,
+                                linger: gather::linger_for(&db, linger),
+                                linger_step: gather::LINGER_STEP,
+                            };
                             let _ = connected.send(Ok(()));
                             let writer = Writer {
                                 db,
