@@ -9,6 +9,7 @@ mod m20261125_000002_alerts;
 mod m20261125_000003_lifecycle;
 mod m20261125_000004_counts_by_key;
 mod m20261127_000005_compressed_payload;
+mod m20261203_000006_similarity_newest_first;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_lifecycle::Migration),
             Box::new(m20261125_000004_counts_by_key::Migration),
             Box::new(m20261127_000005_compressed_payload::Migration),
+            Box::new(m20261203_000006_similarity_newest_first::Migration),
         ]
     }
 }

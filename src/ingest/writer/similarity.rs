@@ -29,29 +29,7 @@ pub async fn nearest(
     project_id: i64,
     signature: &Signature,
 ) -> Result<Vec<(i64, f64)>, DbErr> {
-    // Newest issues first in each bucket, at most CANDIDATES_PER_BUCKET of them: a crowded
-    // bucket (thousands of issues sharing a band) costs the same as a sparse one.
-    let mut probe: Option<SelectStatement> = None;
-    for (band, bucket) in band_keys(signature) {
-        let in_bucket = Query::select()
-            .column(similarity_band::Column::IssueId)
-            .from(similarity_band::Entity)
-            .and_where(similarity_band::Column::ProjectId.eq(project_id))
-            .and_where(similarity_band::Column::Band.eq(band as i32))
-            .and_where(similarity_band::Column::Bucket.eq(bucket))
-            .order_by(similarity_band::Column::Id, Order::Desc)
-            .limit(CANDIDATES_PER_BUCKET)
-            .to_owned();
-        let in_bucket = Query::select()
-            .column(Asterisk)
-            .from_subquery(in_bucket, Alias::new(format!("band_{band}")))
-            .to_owned();
-        probe = Some(match probe {
-            None => in_bucket,
-            Some(mut union) => union.union(UnionType::All, in_bucket).to_owned(),
-        });
-    }
-    let Some(probe) = probe else {
+    let Some(probe) = bucket_probe(project_id, signature) else {
         return Ok(Vec::new());
     };
     let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
@@ -77,6 +55,35 @@ pub async fn nearest(
         .collect();
     scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(scored)
+}
+
+/// The issue ids in the signature's band buckets: newest first in each bucket, at most
+/// `CANDIDATES_PER_BUCKET` of them, so a crowded bucket (thousands of issues sharing a band)
+/// costs the same as a sparse one — read in the order of the index on `(project_id, band,
+/// bucket, id)`, which stops at the limit (migration m20261203_000006). `None` for a signature
+/// without bands.
+fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatement> {
+    let mut probe: Option<SelectStatement> = None;
+    for (band, bucket) in band_keys(signature) {
+        let in_bucket = Query::select()
+            .column(similarity_band::Column::IssueId)
+            .from(similarity_band::Entity)
+            .and_where(similarity_band::Column::ProjectId.eq(project_id))
+            .and_where(similarity_band::Column::Band.eq(band as i32))
+            .and_where(similarity_band::Column::Bucket.eq(bucket))
+            .order_by(similarity_band::Column::Id, Order::Desc)
+            .limit(CANDIDATES_PER_BUCKET)
+            .to_owned();
+        let in_bucket = Query::select()
+            .column(Asterisk)
+            .from_subquery(in_bucket, Alias::new(format!("band_{band}")))
+            .to_owned();
+        probe = Some(match probe {
+            None => in_bucket,
+            Some(mut union) => union.union(UnionType::All, in_bucket).to_owned(),
+        });
+    }
+    probe
 }
 
 /// Files a new issue's signature in its buckets and remembers its nearest issues.
@@ -119,4 +126,114 @@ pub async fn index_issue(
             .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
+
+    use super::*;
+    use crate::grouping::similarity::SimilarityFeatures;
+
+    /// Each bucket is read from the index in id order and the read stops at the limit: no sort
+    /// of the bucket's rows (SQLite's `USE TEMP B-TREE`, PostgreSQL's `Sort`), which reads all
+    /// of them. On SQLite the bucket index always ended in the row id; on PostgreSQL it did not
+    /// until migration m20261203_000006. PostgreSQL when `LARDER_TEST_POSTGRES_URL` is set
+    /// (required with `LARDER_TEST_REQUIRE_POSTGRES=1`, as in CI).
+    #[tokio::test]
+    async fn each_bucket_is_read_newest_first_from_the_index_without_a_sort() {
+        let folder = tempfile::tempdir().unwrap();
+        let sqlite = format!("sqlite://{}", folder.path().join("larder.db").display());
+        assert_probe_plan(&sqlite).await;
+        match std::env::var("LARDER_TEST_POSTGRES_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let admin = crate::db::connect(&admin_url).await.unwrap();
+                let name = format!("larder_unit_{}", uuid::Uuid::new_v4().simple());
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                let mut url = url::Url::parse(&admin_url).unwrap();
+                url.set_path(&name);
+                assert_probe_plan(url.as_str()).await;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                    .await
+                    .unwrap();
+            }
+            _ => assert_ne!(
+                std::env::var("LARDER_TEST_REQUIRE_POSTGRES").as_deref(),
+                Ok("1"),
+                "LARDER_TEST_REQUIRE_POSTGRES=1 but LARDER_TEST_POSTGRES_URL is not set"
+            ),
+        }
+    }
+
+    /// Migrates the database at `url`, crowds every bucket of a signature and checks the plan
+    /// of that signature's probe.
+    async fn assert_probe_plan(url: &str) {
+        drop(crate::db::connect_and_migrate(url).await.unwrap());
+        // A connection opened after the migration: SQLite's EXPLAIN runs nothing, so a
+        // connection that read the schema before it would explain against its cached schema.
+        let db = crate::db::connect(url).await.unwrap();
+        let mut features = SimilarityFeatures::default();
+        features.add("type", "ValueError");
+        let signature = signature(&features);
+        crowd_buckets(&db, &signature).await;
+        let backend = db.get_database_backend();
+        let probe = backend.build(&bucket_probe(1, &signature).expect("a signature has bands"));
+        let (explain, column) = match backend {
+            DbBackend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
+            _ => ("EXPLAIN", "QUERY PLAN"),
+        };
+        let explain = Statement::from_sql_and_values(
+            backend,
+            format!("{explain} {}", probe.sql),
+            probe.values.expect("the probe binds its values").0,
+        );
+        let plan: Vec<String> = db
+            .query_all_raw(explain)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get("", column).unwrap())
+            .collect();
+        let by_index = plan
+            .iter()
+            .filter(|line| line.contains("ix_similarity_band_newest"))
+            .count();
+        assert_eq!(
+            by_index,
+            band_keys(&signature).len(),
+            "{backend:?}: {plan:#?}"
+        );
+        assert!(
+            !plan
+                .iter()
+                .any(|l| l.contains("TEMP B-TREE") || l.contains("Sort")),
+            "{backend:?}: {plan:#?}"
+        );
+    }
+
+    /// 200 issues in each bucket of `signature`, statistics updated: a planner choosing by
+    /// cost sees buckets worth an index.
+    async fn crowd_buckets(db: &DatabaseConnection, signature: &Signature) {
+        let rows = band_keys(signature).into_iter().flat_map(|(band, bucket)| {
+            (0..200).map(move |issue_id| similarity_band::ActiveModel {
+                project_id: Set(1),
+                band: Set(band as i32),
+                bucket: Set(bucket),
+                issue_id: Set(issue_id),
+                ..Default::default()
+            })
+        });
+        let rows: Vec<_> = rows.collect();
+        for chunk in rows.chunks(500) {
+            similarity_band::Entity::insert_many(chunk.to_vec())
+                .exec(db)
+                .await
+                .unwrap();
+        }
+        db.execute_unprepared("ANALYZE").await.unwrap();
+    }
 }
