@@ -75,6 +75,7 @@ pub async fn write(
     clock.mark("placement");
     // Rows nothing in this transaction reads back: one round trip for all of them.
     let mut writes = CombinedWrites::new(txn.backend());
+    resolver.store_routes(&mut writes);
     for rows in in_chunks(events) {
         writes.push(&event::Entity::insert_many(rows));
     }

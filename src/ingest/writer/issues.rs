@@ -35,11 +35,32 @@ pub struct Placement {
 /// (`Known::owners`) and learning those the batch creates.
 pub struct Resolver {
     owners: ByKey,
+    /// Routes the batch created, stored with the batch's other writes ([`Resolver::store_routes`]):
+    /// within the batch `owners` answers for them, and nothing else reads them back. By key:
+    /// inserted in key order, as every multi-row write of the writer (see `rollups::tally`).
+    new_routes: BTreeMap<(i64, String), grouping_hash::ActiveModel>,
 }
 
 impl Resolver {
     pub fn new(owners: ByKey) -> Self {
-        Resolver { owners }
+        Resolver {
+            owners,
+            new_routes: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the batch's new routes to its combined writes: one multi-row insert, where each
+    /// new issue cost a round trip of its own. `ON CONFLICT DO NOTHING`: another server may
+    /// have routed the same hash first (its issue then is the one `create_issue` found).
+    pub fn store_routes(self, writes: &mut CombinedWrites) {
+        for rows in in_chunks(self.new_routes.into_values().collect()) {
+            writes.push(
+                &grouping_hash::Entity::insert_many(rows).on_conflict_do_nothing_on([
+                    grouping_hash::Column::ProjectId,
+                    grouping_hash::Column::Hash,
+                ]),
+            );
+        }
     }
 
     pub async fn place(&mut self, txn: &WriteTxn<'_>, job: &WriteJob) -> Result<Placement, DbErr> {
@@ -51,7 +72,7 @@ impl Resolver {
             .iter()
             .find_map(|h| self.owners.get(&(project_id, h.clone())).copied());
         if let Some(issue_id) = owner {
-            self.attach(txn, job, issue_id, None).await?;
+            self.attach(job, issue_id, None);
             return Ok(Placement {
                 issue_id,
                 new_issue: false,
@@ -67,7 +88,7 @@ impl Resolver {
             && job.similarity.join_enabled
             && distance <= job.similarity.threshold
         {
-            self.attach(txn, job, issue_id, Some(distance)).await?;
+            self.attach(job, issue_id, Some(distance));
             return Ok(Placement {
                 issue_id,
                 new_issue: false,
@@ -78,7 +99,7 @@ impl Resolver {
         if new_issue && let Some(signature) = &signature {
             similarity::index_issue(txn, project_id, issue_id, signature, &nearest).await?;
         }
-        self.attach(txn, job, issue_id, None).await?;
+        self.attach(job, issue_id, None);
         Ok(Placement {
             issue_id,
             new_issue,
@@ -87,13 +108,7 @@ impl Resolver {
     }
 
     /// Routes every hash of the job that has no issue yet to `issue_id`.
-    async fn attach(
-        &mut self,
-        txn: &WriteTxn<'_>,
-        job: &WriteJob,
-        issue_id: i64,
-        distance: Option<f64>,
-    ) -> Result<(), DbErr> {
+    fn attach(&mut self, job: &WriteJob, issue_id: i64, distance: Option<f64>) {
         let unrouted: Vec<&String> = job
             .grouping
             .hashes
@@ -102,12 +117,11 @@ impl Resolver {
             .collect();
         if unrouted.is_empty() {
             // The usual case under load: every hash already has its issue.
-            return Ok(());
+            return;
         }
         let explanation = serde_json::to_string(&job.grouping.explanation).unwrap_or_default();
-        let rows: Vec<grouping_hash::ActiveModel> = unrouted
-            .into_iter()
-            .map(|hash| grouping_hash::ActiveModel {
+        for hash in unrouted {
+            let row = grouping_hash::ActiveModel {
                 project_id: Set(job.project_id),
                 hash: Set(hash.clone()),
                 issue_id: Set(issue_id),
@@ -115,17 +129,12 @@ impl Resolver {
                 explanation: Set(explanation.clone()),
                 created_at: Set(Utc::now()),
                 ..Default::default()
-            })
-            .collect();
+            };
+            self.new_routes.insert((job.project_id, hash.clone()), row);
+        }
         for hash in &job.grouping.hashes {
             self.owners.insert((job.project_id, hash.clone()), issue_id);
         }
-        let insert = grouping_hash::Entity::insert_many(rows).on_conflict_do_nothing_on([
-            grouping_hash::Column::ProjectId,
-            grouping_hash::Column::Hash,
-        ]);
-        txn.execute(txn.query(&insert)).await?;
-        Ok(())
     }
 }
 
