@@ -5,7 +5,7 @@
 //! issues, however many of them look alike.
 use entity::{issue, issue_similarity, similarity_band};
 use sea_orm::sea_query::{Alias, Asterisk, Order, Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Select, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
 
 use super::WriteJob;
 use crate::db::write::WriteTxn;
@@ -29,9 +29,22 @@ pub async fn nearest(
     project_id: i64,
     signature: &Signature,
 ) -> Result<Vec<(i64, f64)>, DbErr> {
-    let Some(select) = candidates_query(project_id, signature) else {
+    let Some(probe) = bucket_probe(project_id, signature) else {
         return Ok(Vec::new());
     };
+    let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
+    let mut candidate_ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    candidate_ids.sort_unstable();
+    candidate_ids.dedup();
+    if candidate_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::Id)
+        .column(issue::Column::Signature)
+        .filter(issue::Column::Id.is_in(candidate_ids))
+        .filter(issue::Column::Status.ne("merged"));
     let candidates: Vec<(i64, String)> = txn.rows(txn.query(&select)).await?;
     let mut scored: Vec<(i64, f64)> = candidates
         .into_iter()
@@ -42,20 +55,6 @@ pub async fn nearest(
         .collect();
     scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(scored)
-}
-
-/// The id and signature of each issue (merged ones aside) the signature's buckets hold
-/// ([`bucket_probe`]): one statement, so that a new hash costs one round trip here, not two.
-fn candidates_query(project_id: i64, signature: &Signature) -> Option<Select<issue::Entity>> {
-    let probe = bucket_probe(project_id, signature)?;
-    Some(
-        issue::Entity::find()
-            .select_only()
-            .column(issue::Column::Id)
-            .column(issue::Column::Signature)
-            .filter(issue::Column::Id.in_subquery(probe))
-            .filter(issue::Column::Status.ne("merged")),
-    )
 }
 
 /// The issue ids in the signature's band buckets: newest first in each bucket, at most
@@ -131,14 +130,12 @@ pub async fn index_issue(
 
 #[cfg(test)]
 mod tests {
-    use sea_orm::{
-        ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryTrait, Statement,
-    };
+    use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 
     use super::*;
     use crate::grouping::similarity::SimilarityFeatures;
 
-    /// The candidates query reads each bucket from the index in id order and the read stops at the limit: no sort
+    /// Each bucket is read from the index in id order and the read stops at the limit: no sort
     /// of the bucket's rows (SQLite's `USE TEMP B-TREE`, PostgreSQL's `Sort`), which reads all
     /// of them. On SQLite the bucket index always ended in the row id; on PostgreSQL it did not
     /// until migration m20261203_000006. PostgreSQL when `LARDER_TEST_POSTGRES_URL` is set
@@ -184,9 +181,7 @@ mod tests {
         let signature = signature(&features);
         crowd_buckets(&db, &signature).await;
         let backend = db.get_database_backend();
-        let probe = candidates_query(1, &signature)
-            .expect("a signature has bands")
-            .build(backend);
+        let probe = backend.build(&bucket_probe(1, &signature).expect("a signature has bands"));
         let (explain, column) = match backend {
             DbBackend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
             _ => ("EXPLAIN", "QUERY PLAN"),
