@@ -60,8 +60,8 @@ pub async fn nearest(
 /// The issue ids in the signature's band buckets: newest first in each bucket, at most
 /// `CANDIDATES_PER_BUCKET` of them, so a crowded bucket (thousands of issues sharing a band)
 /// costs the same as a sparse one — read in the order of the index on `(project_id, band,
-/// bucket, id)`, which stops at the limit (migration m20261203_000006). `None` for a signature
-/// without bands.
+/// bucket, id)`, which stops at the limit (on SQLite the row id ends every index; on PostgreSQL
+/// since migration m20261203_000006). `None` for a signature without bands.
 fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatement> {
     let mut probe: Option<SelectStatement> = None;
     for (band, bucket) in band_keys(signature) {
@@ -138,8 +138,9 @@ mod tests {
     /// Each bucket is read from the index in id order and the read stops at the limit: no sort
     /// of the bucket's rows (SQLite's `USE TEMP B-TREE`, PostgreSQL's `Sort`), which reads all
     /// of them. On SQLite the bucket index always ended in the row id; on PostgreSQL it did not
-    /// until migration m20261203_000006. PostgreSQL when `LARDER_TEST_POSTGRES_URL` is set
-    /// (required with `LARDER_TEST_REQUIRE_POSTGRES=1`, as in CI).
+    /// until migration m20261203_000006 (without it, this test fails there). PostgreSQL when
+    /// `LARDER_TEST_POSTGRES_URL` is set (required with `LARDER_TEST_REQUIRE_POSTGRES=1`, as in
+    /// CI).
     #[tokio::test]
     async fn each_bucket_is_read_newest_first_from_the_index_without_a_sort() {
         let folder = tempfile::tempdir().unwrap();
@@ -200,7 +201,7 @@ mod tests {
             .collect();
         let by_index = plan
             .iter()
-            .filter(|line| line.contains("ix_similarity_band_newest"))
+            .filter(|line| line.contains("ix_similarity_band_lookup"))
             .count();
         assert_eq!(
             by_index,
