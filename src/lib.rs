@@ -19,3 +19,9 @@ pub mod live;
 pub mod retention;
 pub mod search;
 pub mod seed;
+
+/// The integration tests' fresh databases (a temporary SQLite file, a new PostgreSQL database),
+/// for unit tests that must run on both backends too.
+#[cfg(test)]
+#[path = "../tests/common/databases.rs"]
+mod test_databases;

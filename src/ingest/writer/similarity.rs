@@ -132,8 +132,10 @@ pub async fn index_issue(
 mod tests {
     use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Statement};
 
+    use super::super::batch::in_chunks;
     use super::*;
     use crate::grouping::similarity::SimilarityFeatures;
+    use crate::test_databases::{Backend, TestDatabase};
 
     /// Each bucket is read from the index in id order and the read stops at the limit: no sort
     /// of the bucket's rows (SQLite's `USE TEMP B-TREE`, PostgreSQL's `Sort`), which reads all
@@ -143,30 +145,9 @@ mod tests {
     /// CI).
     #[tokio::test]
     async fn each_bucket_is_read_newest_first_from_the_index_without_a_sort() {
-        let folder = tempfile::tempdir().unwrap();
-        let sqlite = format!("sqlite://{}", folder.path().join("larder.db").display());
-        assert_probe_plan(&sqlite).await;
-        match std::env::var("LARDER_TEST_POSTGRES_URL") {
-            Ok(admin_url) if !admin_url.is_empty() => {
-                let admin = crate::db::connect(&admin_url).await.unwrap();
-                let name = format!("larder_unit_{}", uuid::Uuid::new_v4().simple());
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .unwrap();
-                let mut url = url::Url::parse(&admin_url).unwrap();
-                url.set_path(&name);
-                assert_probe_plan(url.as_str()).await;
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                    .await
-                    .unwrap();
-            }
-            _ => assert_ne!(
-                std::env::var("LARDER_TEST_REQUIRE_POSTGRES").as_deref(),
-                Ok("1"),
-                "LARDER_TEST_REQUIRE_POSTGRES=1 but LARDER_TEST_POSTGRES_URL is not set"
-            ),
+        for backend in std::iter::once(Backend::Sqlite).chain(Backend::postgres()) {
+            let database = TestDatabase::create(backend).await;
+            assert_probe_plan(&database.url).await;
         }
     }
 
@@ -228,9 +209,8 @@ mod tests {
                 ..Default::default()
             })
         });
-        let rows: Vec<_> = rows.collect();
-        for chunk in rows.chunks(500) {
-            similarity_band::Entity::insert_many(chunk.to_vec())
+        for chunk in in_chunks(rows.collect()) {
+            similarity_band::Entity::insert_many(chunk)
                 .exec(db)
                 .await
                 .unwrap();
