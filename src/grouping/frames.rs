@@ -40,6 +40,13 @@ impl Frame {
             None => format!("{} {}", self.location, self.function),
         }
     }
+
+    /// Whether the two frames have the same [`Frame::identity`], without building it.
+    pub fn same_identity(&self, other: &Frame) -> bool {
+        self.location == other.location
+            && self.function == other.function
+            && self.context_line == other.context_line
+    }
 }
 
 static ADDRESS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"0x[0-9a-fA-F]+").expect("regex"));
@@ -66,7 +73,7 @@ pub fn normalize(frames: &[Value], platform: &str) -> Vec<Frame> {
         let frame = normalize_one(raw, platform, raw_index);
         // Direct recursion: the same frame calling itself adds nothing (and its depth varies).
         if let (Some(prev), Some(last)) = (previous_raw, out.last())
-            && (same_call_site(prev, raw) || last.identity() == frame.identity())
+            && (same_call_site(prev, raw) || last.same_identity(&frame))
         {
             previous_raw = Some(raw);
             continue;

@@ -80,6 +80,9 @@ pub struct GroupingOutcome {
 struct Exception<'a> {
     kind: Option<&'a str>,
     value: Option<&'a str>,
+    /// `value` with its variable parts replaced (`message::template`), computed once: the
+    /// hash components and the similarity features both read it.
+    template: Option<String>,
     synthetic: bool,
     stack: Stack<'a>,
 }
@@ -150,10 +153,14 @@ pub fn group_event(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
         crash,
         default_values: &default.values,
     };
+    let title = match rule.and_then(|r| r.title.as_deref()) {
+        Some(template) => variables.expand_text(template),
+        None => title(event, &chain),
+    };
     let (source, values, fingerprint, components) = match custom {
         Some((source, entries)) => {
             let values = variables.expand(&entries);
-            let mut components = default.components.clone();
+            let mut components = default.components;
             let hybrid = entries
                 .iter()
                 .any(|e| fingerprint::variable(e) == Some("default"));
@@ -165,16 +172,7 @@ pub fn group_event(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
             }
             (source, values, Some(entries), components)
         }
-        None => (
-            default.source,
-            default.values.clone(),
-            None,
-            default.components.clone(),
-        ),
-    };
-    let title = match rule.and_then(|r| r.title.as_deref()) {
-        Some(template) => variables.expand_text(template),
-        None => title(event, &chain),
+        None => (default.source, default.values, None, default.components),
     };
     GroupingOutcome {
         hashes: vec![hash(&values)],
@@ -207,20 +205,24 @@ fn exceptions<'a>(event: &'a Value, platform: &str) -> Vec<Exception<'a>> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|e| Exception {
-            kind: e
-                .get("type")
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty()),
-            value: e
+        .map(|e| {
+            let value = e
                 .get("value")
                 .and_then(Value::as_str)
-                .filter(|v| !v.is_empty()),
-            synthetic: e.pointer("/mechanism/synthetic").and_then(Value::as_bool) == Some(true),
-            stack: Stack::new(
-                e.pointer("/stacktrace/frames").and_then(Value::as_array),
-                platform,
-            ),
+                .filter(|v| !v.is_empty());
+            Exception {
+                kind: e
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .filter(|t| !t.is_empty()),
+                value,
+                template: value.map(message::template),
+                synthetic: e.pointer("/mechanism/synthetic").and_then(Value::as_bool) == Some(true),
+                stack: Stack::new(
+                    e.pointer("/stacktrace/frames").and_then(Value::as_array),
+                    platform,
+                ),
+            }
         })
         .collect()
 }
@@ -301,15 +303,16 @@ fn stack_components(
         } else {
             hints.push("crash site: innermost application frame".into());
         }
+        let identity = frame.identity();
+        if contributes {
+            values.push(identity.clone());
+        }
         components.push(Component {
             kind: "frame",
-            value: frame.identity(),
+            value: identity,
             contributes,
             hint: Some(hints.join("; ")),
         });
-        if contributes {
-            values.push(frame.identity());
-        }
     }
     true
 }
@@ -335,8 +338,7 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
                     values.push(kind.to_string());
                 }
             }
-            if let Some(value) = exception.value {
-                let template = message::template(value);
+            if let Some(template) = &exception.template {
                 components.push(Component {
                     kind: "value",
                     value: template.clone(),
@@ -348,7 +350,7 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
                     }),
                 });
                 if !has_stack {
-                    values.push(template);
+                    values.push(template.clone());
                 }
             }
         }
@@ -460,8 +462,8 @@ fn features(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> Simila
         if let Some(kind) = main.kind {
             features.add("type", kind);
         }
-        if let Some(value) = main.value {
-            features.add_shingles("value", &message::template(value));
+        if let Some(template) = &main.template {
+            features.add_shingles("value", template);
         }
     } else if let Some(message) = event
         .pointer("/logentry/message")

@@ -72,12 +72,14 @@ fn lookup<E: EntityTrait>(
     project_id: i64,
     keys: HashSet<&str>,
 ) -> SelectStatement {
-    Query::select()
+    // Built in place, not `to_owned()`: that would clone the statement and its key list.
+    let mut select = Query::select();
+    select
         .expr(Expr::cust(kind.to_string()))
         .column(key)
         .column(issue)
         .from(E::default())
         .and_where(project.eq(project_id))
-        .and_where(key.is_in(keys))
-        .to_owned()
+        .and_where(key.is_in(keys));
+    select
 }

@@ -65,23 +65,27 @@ pub async fn nearest(
 fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatement> {
     let mut probe: Option<SelectStatement> = None;
     for (band, bucket) in band_keys(signature) {
-        let in_bucket = Query::select()
+        // Built in place and moved, never cloned: `to_owned()` on a builder clones the
+        // statement, and on the growing union it cloned every earlier bucket's select again.
+        let mut in_bucket = Query::select();
+        in_bucket
             .column(similarity_band::Column::IssueId)
             .from(similarity_band::Entity)
             .and_where(similarity_band::Column::ProjectId.eq(project_id))
             .and_where(similarity_band::Column::Band.eq(band as i32))
             .and_where(similarity_band::Column::Bucket.eq(bucket))
             .order_by(similarity_band::Column::Id, Order::Desc)
-            .limit(CANDIDATES_PER_BUCKET)
-            .to_owned();
-        let in_bucket = Query::select()
+            .limit(CANDIDATES_PER_BUCKET);
+        let mut from_bucket = Query::select();
+        from_bucket
             .column(Asterisk)
-            .from_subquery(in_bucket, Alias::new(format!("band_{band}")))
-            .to_owned();
-        probe = Some(match probe {
-            None => in_bucket,
-            Some(mut union) => union.union(UnionType::All, in_bucket).to_owned(),
-        });
+            .from_subquery(in_bucket, Alias::new(format!("band_{band}")));
+        match &mut probe {
+            None => probe = Some(from_bucket),
+            Some(union) => {
+                union.union(UnionType::All, from_bucket);
+            }
+        }
     }
     probe
 }
