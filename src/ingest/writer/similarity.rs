@@ -63,10 +63,10 @@ pub async fn nearest(
 /// bucket, id)`, which stops at the limit (on SQLite the row id ends every index; on PostgreSQL
 /// since migration m20261203_000006). `None` for a signature without bands.
 fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatement> {
-    let mut probe: Option<SelectStatement> = None;
-    for (band, bucket) in band_keys(signature) {
-        // Built in place and moved, never cloned: `to_owned()` on a builder clones the
-        // statement, and on the growing union it cloned every earlier bucket's select again.
+    // Each select built in place and moved into the union, never cloned: `to_owned()` on a
+    // builder clones the statement, and on the growing union it cloned every earlier bucket's
+    // select again.
+    let mut buckets = band_keys(signature).into_iter().map(|(band, bucket)| {
         let mut in_bucket = Query::select();
         in_bucket
             .column(similarity_band::Column::IssueId)
@@ -80,14 +80,13 @@ fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatemen
         from_bucket
             .column(Asterisk)
             .from_subquery(in_bucket, Alias::new(format!("band_{band}")));
-        match &mut probe {
-            None => probe = Some(from_bucket),
-            Some(union) => {
-                union.union(UnionType::All, from_bucket);
-            }
-        }
+        from_bucket
+    });
+    let mut probe = buckets.next()?;
+    for from_bucket in buckets {
+        probe.union(UnionType::All, from_bucket);
     }
-    probe
+    Some(probe)
 }
 
 /// Files a new issue's signature in its buckets and remembers its nearest issues.
