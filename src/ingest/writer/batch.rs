@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{attachment, event};
+use sea_orm::sea_query::{Query, Value};
 use sea_orm::{DbErr, EntityTrait, Set};
 
-use super::combined::CombinedWrites;
+use super::combined::{CombinedWrites, RowShape};
 use super::issues::{IssueDeltas, Resolver, count_tags};
 use super::known::Known;
 use super::rollups;
@@ -32,7 +33,7 @@ pub async fn write(
     let mut deltas = IssueDeltas::default();
     let mut written: Vec<Written> = Vec::with_capacity(jobs.len());
     let mut first_in_batch: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut events = Vec::with_capacity(jobs.len());
+    let mut events = Vec::with_capacity(jobs.len() * EVENT_ROWS.columns);
     let mut accepted: Vec<(&WriteJob, i64)> = Vec::with_capacity(jobs.len());
     let mut attachments = Vec::new();
 
@@ -51,7 +52,7 @@ pub async fn write(
         first_in_batch.insert(key, written.len());
         deltas.add(placement.issue_id, job);
         accepted.push((job, placement.issue_id));
-        events.push(event_row(job, placement.issue_id, placement.hash));
+        event_values(&mut events, job, placement.issue_id, placement.hash);
         attachments.extend(job.attachments.iter().map(|a| attachment::ActiveModel {
             project_id: Set(job.project_id),
             event_id: Set(job.event.event_id.clone()),
@@ -76,9 +77,7 @@ pub async fn write(
     // Rows nothing in this transaction reads back: one round trip for all of them.
     let mut writes = CombinedWrites::new(txn.backend());
     resolver.store_routes(&mut writes);
-    for rows in in_chunks(events) {
-        writes.push(&event::Entity::insert_many(rows));
-    }
+    writes.push_rows(&EVENT_ROWS, events);
     count_tags(&mut writes, &accepted);
     // Before counters: reopening an ignored issue may depend on its distinct users.
     rollups::record(&mut writes, &accepted);
@@ -124,25 +123,58 @@ fn duplicate(job: &WriteJob, issue_id: i64) -> Written {
     }
 }
 
-fn event_row(job: &WriteJob, issue_id: i64, hash: String) -> event::ActiveModel {
+/// The event table's columns the writer fills, in the order of [`event_values`].
+const EVENT_COLUMNS: [event::Column; 15] = {
+    use event::Column as C;
+    [
+        C::ProjectId,
+        C::IssueId,
+        C::EventId,
+        C::Timestamp,
+        C::ReceivedAt,
+        C::Level,
+        C::Platform,
+        C::Release,
+        C::Environment,
+        C::Message,
+        C::Title,
+        C::Hash,
+        C::UserKey,
+        C::Payload,
+        C::PayloadZstd,
+    ]
+};
+
+static EVENT_ROWS: RowShape = RowShape {
+    name: "event",
+    columns: EVENT_COLUMNS.len(),
+    statement: || {
+        Query::insert()
+            .into_table(event::Entity)
+            .columns(EVENT_COLUMNS)
+            .to_owned()
+    },
+};
+
+/// Adds the event row of `job`, filed in `issue_id` under `hash`, to `values`.
+fn event_values(values: &mut Vec<Value>, job: &WriteJob, issue_id: i64, hash: String) {
     let e = &job.event;
-    event::ActiveModel {
-        project_id: Set(job.project_id),
-        issue_id: Set(issue_id),
-        event_id: Set(e.event_id.clone()),
-        timestamp: Set(e.timestamp),
-        received_at: Set(e.received),
-        level: Set(e.level.clone()),
-        platform: Set(e.platform.clone()),
-        release: Set(e.release.clone()),
-        environment: Set(e.environment.clone()),
-        message: Set(e.message.clone()),
-        title: Set(job.grouping.title.clone()),
-        hash: Set(hash),
-        user_key: Set(e.user_key.clone()),
+    values.extend([
+        job.project_id.into(),
+        issue_id.into(),
+        e.event_id.clone().into(),
+        e.timestamp.into(),
+        e.received.into(),
+        e.level.clone().into(),
+        e.platform.clone().into(),
+        e.release.clone().into(),
+        e.environment.clone().into(),
+        e.message.clone().into(),
+        job.grouping.title.clone().into(),
+        hash.into(),
+        e.user_key.clone().into(),
         // The JSON text travels compressed only (`db::payload`).
-        payload: Set(String::new()),
-        payload_zstd: Set(Some(job.payload_zstd.clone())),
-        ..Default::default()
-    }
+        String::new().into(),
+        Some(job.payload_zstd.clone()).into(),
+    ]);
 }

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::WriteJob;
 use super::batch::in_chunks;
-use super::combined::CombinedWrites;
+use super::combined::{CombinedWrites, RowShape};
 use super::known::ByKey;
 use super::similarity;
 use crate::db::write::WriteTxn;
@@ -447,21 +447,44 @@ pub fn count_tags(writes: &mut CombinedWrites, accepted: &[(&WriteJob, i64)]) {
             entry.2 = std::cmp::max(entry.2, t);
         }
     }
-    let rows: Vec<issue_tag::ActiveModel> = counts
-        .into_iter()
-        .map(
-            |((project_id, issue_id, key, value), (n, first, last))| issue_tag::ActiveModel {
-                project_id: Set(project_id),
-                issue_id: Set(issue_id),
-                key: Set(key.to_string()),
-                value: Set(value.to_string()),
-                times_seen: Set(n),
-                first_seen: Set(first),
-                last_seen: Set(last),
-            },
-        )
-        .collect();
-    for rows in in_chunks(rows) {
-        writes.push(&issue_tag::Entity::insert_many(rows).on_conflict(tag_counts::accumulate()));
+    let mut values = Vec::with_capacity(counts.len() * TAG_ROWS.columns);
+    for ((project_id, issue_id, key, value), (n, first, last)) in counts {
+        values.extend([
+            project_id.into(),
+            issue_id.into(),
+            key.into(),
+            value.into(),
+            n.into(),
+            first.into(),
+            last.into(),
+        ]);
     }
+    writes.push_rows(&TAG_ROWS, values);
 }
+
+/// The `issue_tag` columns in the order `count_tags` fills them.
+const TAG_COLUMNS: [issue_tag::Column; 7] = {
+    use issue_tag::Column as C;
+    [
+        C::ProjectId,
+        C::IssueId,
+        C::Key,
+        C::Value,
+        C::TimesSeen,
+        C::FirstSeen,
+        C::LastSeen,
+    ]
+};
+
+/// Tag count rows, added to the stored counts.
+static TAG_ROWS: RowShape = RowShape {
+    name: "issue_tag",
+    columns: TAG_COLUMNS.len(),
+    statement: || {
+        Query::insert()
+            .into_table(issue_tag::Entity)
+            .columns(TAG_COLUMNS)
+            .on_conflict(tag_counts::accumulate())
+            .to_owned()
+    },
+};
