@@ -10,14 +10,11 @@ use larder::ingest::decode::decode_body;
 use larder::ingest::envelope::Envelope;
 use larder::ingest::normalize::{NormalizeContext, ScrubSettings, normalize_event};
 
+#[path = "../tests/common/fixtures.rs"]
+mod fixtures;
+
 fn vector() -> bytes::Bytes {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/spec/vectors/py-01-exception-chained.envelope"
-    );
-    std::fs::read(path)
-        .expect("the shared vectors beside the checkout")
-        .into()
+    fixtures::read("vectors/py-01-exception-chained.envelope").into()
 }
 
 fn context() -> NormalizeContext {
@@ -64,9 +61,8 @@ fn ingest_steps(c: &mut Criterion) {
     c.bench_function("group", |b| {
         b.iter(|| group_event(&normalized.payload, &config))
     });
-    let stored = normalized.into_stored();
-    c.bench_function("payload_compress", |b| {
-        b.iter(|| larder::db::payload::compress(&stored.payload))
+    c.bench_function("payload_store", |b| {
+        b.iter(|| larder::db::payload::store(&normalized.payload))
     });
 }
 

@@ -6,7 +6,7 @@
 //! (`--pool N`, by default enough for the run), so the measurement charges the generator only
 //! for sending requests.
 //!
-//! `cargo run --release --example loadgen -- --dsn http://KEY@127.0.0.1:8000/1 --concurrency 32 --duration 60 --issues 1000`
+//! `cargo run --profile dist --example loadgen -- --dsn http://KEY@127.0.0.1:8000/1 --concurrency 32 --duration 60 --issues 1000`
 //!
 //! With `--graphql issues|issue --token TOKEN` it measures the API instead: `issues` asks for
 //! the project's first page of 50 unresolved issues by last seen with counts and a 24 h stats
@@ -18,76 +18,100 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
+use clap::Parser;
 use serde_json::Value;
 
+/// Replays a captured Python SDK error event against a Larder server on loopback, flat out or
+/// at a fixed rate, and reports accepted/s, status counts and latency percentiles.
+#[derive(clap::Parser)]
+// A later option wins over an earlier one, so wrappers can pass defaults before the caller's.
+#[command(name = "loadgen", args_override_self = true)]
 struct Options {
-    dsn: String,
-    concurrency: usize,
-    duration: Duration,
-    issues: usize,
-    /// Requests per second across all workers; 0 = flat out.
+    /// The project's DSN, as `larder project create` prints it; loopback hosts only.
+    #[arg(long, value_parser = loopback_dsn)]
+    dsn: url::Url,
+    /// Connections (one worker each).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    concurrency: u32,
+    /// How long the run lasts, in seconds.
+    #[arg(long = "duration", value_name = "SECONDS", default_value_t = 30)]
+    duration_seconds: u64,
+    /// How many distinct issues the events are spread over.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    issues: u64,
+    /// Requests per second across all workers; 0 sends flat out.
+    #[arg(long, value_name = "PER_SECOND", default_value_t = 0)]
     rate: u64,
-    gzip: bool,
-    /// Bodies prepared before the run; a run that uses them all ends early and says so.
-    pool: usize,
-    /// `issues` or `issue`: GraphQL queries instead of events.
-    graphql: Option<String>,
-    token: String,
+    /// How event bodies are sent.
+    #[arg(long, value_enum, default_value_t = Encoding::Gzip)]
+    encoding: Encoding,
+    /// Bodies prepared before the run (default: enough for the rate, or 15,000 a second flat
+    /// out); a run that uses them all ends early and says so.
+    #[arg(long, value_name = "BODIES")]
+    pool: Option<usize>,
+    /// Measure GraphQL queries instead of ingest: the first issues page, or one issue at a time.
+    #[arg(long, value_enum, requires = "token")]
+    graphql: Option<Query>,
+    /// API token for `--graphql` (`larder token create`).
+    #[arg(long)]
+    token: Option<String>,
 }
 
-fn options() -> Options {
-    let mut options = Options {
-        dsn: String::new(),
-        concurrency: 32,
-        duration: Duration::from_secs(30),
-        issues: 1000,
-        rate: 0,
-        gzip: true,
-        pool: 0,
-        graphql: None,
-        token: String::new(),
-    };
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    for pair in args.chunks(2) {
-        let value = pair.get(1).cloned().unwrap_or_default();
-        match pair[0].as_str() {
-            "--dsn" => options.dsn = value,
-            "--concurrency" => options.concurrency = value.parse().expect("--concurrency N"),
-            "--duration" => {
-                options.duration = Duration::from_secs(value.parse().expect("--duration SECONDS"))
-            }
-            "--issues" => options.issues = value.parse().expect("--issues N"),
-            "--rate" => options.rate = value.parse().expect("--rate PER_SECOND"),
-            "--encoding" => options.gzip = value == "gzip",
-            "--pool" => options.pool = value.parse().expect("--pool BODIES"),
-            "--graphql" => options.graphql = Some(value),
-            "--token" => options.token = value,
-            other => panic!("unknown option {other}"),
-        }
-    }
-    if options.pool == 0 {
-        // Enough for the fixed rate, or for 15,000 events/s flat out.
-        let per_second = if options.rate > 0 {
-            options.rate + options.rate / 10
-        } else {
-            15_000
-        };
-        options.pool = (per_second * options.duration.as_secs()).max(1000) as usize;
-    }
-    assert!(
-        !options.dsn.is_empty(),
-        "--dsn http://KEY@HOST:PORT/PROJECT is required"
-    );
-    options
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum Encoding {
+    Gzip,
+    Identity,
 }
 
-/// The captured Python event, as a JSON template.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Query {
+    /// The project's first page of 50 unresolved issues.
+    Issues,
+    /// One issue of that page with its latest event and stack trace.
+    Issue,
+}
+
+impl Options {
+    fn duration(&self) -> Duration {
+        Duration::from_secs(self.duration_seconds)
+    }
+
+    fn gzip(&self) -> bool {
+        self.encoding == Encoding::Gzip
+    }
+
+    fn pool(&self) -> usize {
+        self.pool.unwrap_or_else(|| {
+            // Enough for the fixed rate, or for 15,000 events/s flat out.
+            let per_second = if self.rate > 0 {
+                self.rate + self.rate / 10
+            } else {
+                15_000
+            };
+            (per_second * self.duration_seconds).max(1000) as usize
+        })
+    }
+}
+
+/// A DSN whose host is on this machine: the generator sends load to loopback only.
+fn loopback_dsn(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text).map_err(|e| format!("not a URL: {e}"))?;
+    if url.username().is_empty() {
+        return Err("the DSN has no public key (http://KEY@HOST:PORT/PROJECT)".into());
+    }
+    match url.host() {
+        Some(url::Host::Domain("localhost")) => Ok(url),
+        Some(url::Host::Ipv4(ip)) if ip.is_loopback() => Ok(url),
+        Some(url::Host::Ipv6(ip)) if ip.is_loopback() => Ok(url),
+        _ => Err("load goes to loopback only (localhost, 127.0.0.0/8, [::1])".into()),
+    }
+}
+
+/// The captured Python event (built into the binary, so the generator runs from anywhere), as a
+/// JSON template.
 fn template() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/spec/vectors/py-01-exception-chained.envelope"
-    );
-    let body = std::fs::read(path).expect("the shared vectors beside the checkout");
+    let body: &[u8] = include_bytes!("../tests/fixtures/vectors/py-01-exception-chained.envelope");
     let payload = body.split(|b| *b == b'\n').nth(2).expect("an event item");
     serde_json::from_slice(payload).expect("event JSON")
 }
@@ -169,14 +193,19 @@ fn events(options: &Options, key: &str, project: &str) -> Target {
     let auth =
         format!("Sentry sentry_key={key}, sentry_version=7, sentry_client=larder-loadgen/1.0");
     headers.insert("x-sentry-auth", auth.parse().expect("header value"));
-    if options.gzip {
+    if options.gzip() {
         headers.insert("content-encoding", "gzip".parse().expect("header value"));
     }
     let pattern = body_pattern(&template());
     Target {
         path: format!("/api/{project}/envelope/"),
         headers,
-        bodies: bodies(&pattern, options.pool, options.issues, options.gzip),
+        bodies: bodies(
+            &pattern,
+            options.pool(),
+            options.issues as usize,
+            options.gzip(),
+        ),
     }
 }
 
@@ -184,19 +213,29 @@ const ISSUES_PAGE: &str = "query($project: ID!) { project(id: $project) { issues
 const ISSUE: &str = "query($id: ID!) { issue(id: $id) { id title culprit level status count userCount firstSeen lastSeen latestEvent { eventId timestamp message tags { key value } exceptions { type value module stacktrace { frames { filename absPath function module lineno colno inApp contextLine preContext postContext } } } } } }";
 
 /// GraphQL queries: the first issues page, or one issue of that page at a time.
-async fn graphql(options: &Options, base: &str, project: &str, query: &str) -> Target {
+async fn graphql(
+    options: &Options,
+    base: &str,
+    project: &str,
+    query: Query,
+) -> anyhow::Result<Target> {
     let url = format!("{base}/graphql");
     let mut headers = reqwest::header::HeaderMap::new();
-    let bearer = format!("Bearer {}", options.token);
-    headers.insert("authorization", bearer.parse().expect("--token TOKEN"));
+    let token = options.token.as_deref().unwrap_or_default();
+    headers.insert(
+        "authorization",
+        format!("Bearer {token}")
+            .parse()
+            .context("--token: not a valid header value")?,
+    );
     headers.insert(
         "content-type",
         "application/json".parse().expect("header value"),
     );
     let page = serde_json::json!({ "query": ISSUES_PAGE, "variables": { "project": project } });
     let bodies = match query {
-        "issues" => vec![bytes::Bytes::from(page.to_string()); options.pool],
-        "issue" => {
+        Query::Issues => vec![bytes::Bytes::from(page.to_string()); options.pool()],
+        Query::Issue => {
             let answer: Value = reqwest::Client::new()
                 .post(&url)
                 .headers(headers.clone())
@@ -204,38 +243,39 @@ async fn graphql(options: &Options, base: &str, project: &str, query: &str) -> T
                 .send()
                 .await
                 .and_then(|r| r.error_for_status())
-                .expect("the issues page")
+                .context("asking for the issues page")?
                 .json()
                 .await
-                .expect("a JSON answer");
+                .context("the issues page is not JSON")?;
             let ids: Vec<Value> = answer
                 .pointer("/data/project/issues/edges")
                 .and_then(Value::as_array)
-                .expect("issues in the answer (is the token right?)")
+                .with_context(|| {
+                    format!("no issues in the answer (is the token right?): {answer}")
+                })?
                 .iter()
                 .map(|edge| edge["node"]["id"].clone())
                 .collect();
-            assert!(!ids.is_empty(), "the project has no unresolved issues");
-            (0..options.pool)
+            anyhow::ensure!(!ids.is_empty(), "the project has no unresolved issues");
+            (0..options.pool())
                 .map(|i| {
                     let body = serde_json::json!({ "query": ISSUE, "variables": { "id": ids[i % ids.len()] } });
                     bytes::Bytes::from(body.to_string())
                 })
                 .collect()
         }
-        other => panic!("--graphql issues|issue, not {other}"),
     };
-    Target {
+    Ok(Target {
         path: "/graphql".into(),
         headers,
         bodies,
-    }
+    })
 }
 
 /// One keep-alive HTTP/1.1 connection of a worker, opened again after an error. A plain hyper
 /// connection rather than reqwest's pooled client: the generator shares the machine's two
 /// cores with the server, and reqwest's pool cost 24 µs of CPU per request where this costs
-/// 15 (BENCHMARKS.md, seventh round).
+/// 15 (docs/benchmarks-history.md, seventh round).
 struct Connection {
     address: String,
     sender: Option<hyper::client::conn::http1::SendRequest<http_body_util::Full<bytes::Bytes>>>,
@@ -300,9 +340,9 @@ struct Tally {
 /// One thread: the generator's work is small, and a second thread would only add wake-ups
 /// between the two on cores the server needs.
 #[tokio::main]
-async fn main() {
-    let options = options();
-    let url = url::Url::parse(&options.dsn).expect("a DSN URL");
+async fn main() -> anyhow::Result<()> {
+    let options = Options::parse();
+    let url = &options.dsn;
     let key = url.username().to_string();
     let project = url
         .path()
@@ -311,17 +351,13 @@ async fn main() {
         .next()
         .unwrap_or_default()
         .to_string();
-    let host = url.host_str().expect("host");
-    assert!(
-        host == "localhost" || host.starts_with("127.") || host == "[::1]",
-        "load goes to loopback only"
-    );
-    let address = format!("{host}:{}", url.port().unwrap_or(80));
+    let host = url.host_str().unwrap_or_default();
+    let address = format!("{host}:{}", url.port_or_known_default().unwrap_or(80));
     let base = format!("{}://{address}", url.scheme());
     let prepared = Instant::now();
-    let target = match options.graphql.as_deref() {
+    let target = match options.graphql {
         None => events(&options, &key, &project),
-        Some(query) => graphql(&options, &base, &project, query).await,
+        Some(query) => graphql(&options, &base, &project, query).await?,
     };
     eprintln!(
         "prepared {} bodies in {:.1} s",
@@ -330,7 +366,7 @@ async fn main() {
     );
     let target = Arc::new(target);
     let next_body = Arc::new(AtomicUsize::new(0));
-    let deadline = Instant::now() + options.duration;
+    let deadline = Instant::now() + options.duration();
     let per_worker_interval = (options.rate > 0)
         .then(|| Duration::from_secs_f64(options.concurrency as f64 / options.rate as f64));
     let started = Instant::now();
@@ -343,8 +379,7 @@ async fn main() {
         };
         // At a fixed rate the workers' schedules are staggered across one interval, so requests
         // arrive evenly spaced instead of in bursts of `concurrency` at every tick.
-        let offset =
-            per_worker_interval.unwrap_or_default() * worker as u32 / options.concurrency as u32;
+        let offset = per_worker_interval.unwrap_or_default() * worker / options.concurrency;
         workers.push(tokio::spawn(async move {
             let mut tally = Tally::default();
             let mut next = started + offset;
@@ -399,6 +434,7 @@ async fn main() {
             "p99_ms_by_second": p99_by_second,
         })
     );
+    Ok(())
 }
 
 /// The `p` quantile of sorted microsecond latencies, in milliseconds.

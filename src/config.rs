@@ -85,7 +85,7 @@ impl Default for IngestLimits {
             max_attachment_size: 20 * 1024 * 1024,
             writer_queue: 20_000,
             max_batch: 1_000,
-            // BENCHMARKS.md, eighth round: 9 % less server CPU per event at the same events/s.
+            // docs/benchmarks-history.md, eighth round: 9 % less server CPU per event at the same events/s.
             writer_linger: Duration::from_micros(500),
         }
     }

@@ -25,3 +25,9 @@ pub mod seed;
 #[cfg(test)]
 #[path = "../tests/common/databases.rs"]
 mod test_databases;
+
+/// The captured SDK payloads in `tests/fixtures/`, for unit tests (the integration tests use the
+/// same module).
+#[cfg(test)]
+#[path = "../tests/common/fixtures.rs"]
+mod test_fixtures;

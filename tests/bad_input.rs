@@ -161,13 +161,10 @@ async fn every_bad_request_is_refused_cleanly(server: TestServer) {
 async fn every_fixture_is_accepted_in_every_encoding(server: TestServer) {
     let mut bodies = Vec::new();
     for file in [
-        "fixtures/sdk/python-sentry-sdk-2.75.0.jsonl",
-        "fixtures/sdk/node-sentry-11.12.0.jsonl",
+        "sdk/python-sentry-sdk-2.75.0.jsonl",
+        "sdk/node-sentry-11.12.0.jsonl",
     ] {
-        for line in std::fs::read_to_string(common::shared(file))
-            .unwrap()
-            .lines()
-        {
+        for line in common::fixtures::read_text(file).lines() {
             let record: Value = serde_json::from_str(line).unwrap();
             bodies.push(
                 base64::engine::general_purpose::STANDARD

@@ -14,10 +14,7 @@ async fn post(server: &TestServer, body: Vec<u8>) -> (u16, serde_json::Value) {
 }
 
 async fn attachments_feedback_and_other_items(server: TestServer) {
-    let vector = std::fs::read(common::shared(
-        "spec/vectors/py-05-event-with-attachment.envelope",
-    ))
-    .unwrap();
+    let vector = common::fixtures::read("vectors/py-05-event-with-attachment.envelope");
     let (status, body) = post(&server, vector).await;
     assert_eq!(status, 200);
     assert_eq!(body["id"], "a21c8fba430b46ff92046f73d265cc33");

@@ -66,8 +66,7 @@ async fn post_envelope(server: &TestServer, body: &[u8]) -> u16 {
 }
 
 async fn labelled_corpus_scores_above_the_bar(server: TestServer) {
-    let labels =
-        std::fs::read_to_string(common::shared("fixtures/grouping-dev/labels.csv")).unwrap();
+    let labels = common::fixtures::read_text("grouping-dev/labels.csv");
     let truth: HashMap<String, String> = labels
         .lines()
         .filter_map(|l| {
@@ -75,8 +74,7 @@ async fn labelled_corpus_scores_above_the_bar(server: TestServer) {
             Some((cols.next()?.replace('-', ""), cols.next()?.to_string()))
         })
         .collect();
-    let corpus =
-        std::fs::read_to_string(common::shared("fixtures/grouping-dev/python.jsonl")).unwrap();
+    let corpus = common::fixtures::read_text("grouping-dev/python.jsonl");
     let requests: Vec<Vec<u8>> = corpus
         .lines()
         .map(|line| {

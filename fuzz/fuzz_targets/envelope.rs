@@ -1,6 +1,6 @@
 //! Arbitrary bytes through the envelope parser, and every JSON item through normalisation and
 //! grouping: nothing may panic, hang or overflow the stack.
-//! Run from `fuzz/`: `RUSTC_BOOTSTRAP=1 cargo fuzz run envelope corpus/envelope ../../shared/spec/vectors -- -max_total_time=300`.
+//! Run from `fuzz/`: `RUSTC_BOOTSTRAP=1 cargo fuzz run envelope corpus/envelope ../../tests/fixtures/vectors -- -max_total_time=300`.
 #![no_main]
 
 use larder::grouping::{CURRENT_CONFIG, FingerprintRules, GroupingConfig, group_event};

@@ -251,8 +251,8 @@ async fn queue_deliveries(
         .next()
         .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
     let user_count = distinct_users(txn, issue_id, None).await?;
-    // The writer carries payloads as text; a firing rule is rare enough to parse it again.
-    let event: Option<serde_json::Value> = serde_json::from_str(&job.event.payload).ok();
+    // The writer carries payloads compressed; a firing rule is rare enough to parse it again.
+    let event = crate::db::payload::parse(&job.event.payload).ok();
     let subject = Subject {
         organization,
         project,

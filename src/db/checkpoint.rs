@@ -5,7 +5,7 @@
 //! copied *all* of it, and under continuous ingest no background checkpoint ever does: commits
 //! land while it runs. The log then grows until a commit crosses `wal_autocheckpoint` and runs
 //! the whole checkpoint itself — at 5,000 events/s a 50–120 ms commit every half second, every
-//! request of the batches behind it waiting (BENCHMARKS.md, sixth round).
+//! request of the batches behind it waiting (docs/benchmarks-history.md, sixth round).
 //!
 //! So the work is split in two:
 //! - a background task ([`spawn`]) runs a `PASSIVE` checkpoint every [`INTERVAL`]: it neither
@@ -24,7 +24,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 use super::write::WriterConnection;
 
 /// How often the background task copies the log into the database file. 100 ms gave the same
-/// throughput and p99 with two and a half times the passes (BENCHMARKS.md, sixth round); the
+/// throughput and p99 with two and a half times the passes (docs/benchmarks-history.md, sixth round); the
 /// pass also syncs the WAL, so this bounds what a power loss can take.
 pub const INTERVAL: Duration = Duration::from_millis(250);
 

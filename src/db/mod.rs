@@ -52,7 +52,7 @@ const PENDING_BYTE: i64 = 1 << 30;
 /// while the database is under 1 GiB. Below that size SQLite walks the whole cache's hash
 /// table at every commit: a B-tree split borrows the page at the 1 GiB `PENDING_BYTE` offset
 /// as a temporary page number, and COMMIT truncates the cache to the database's size, which
-/// that page is beyond (BENCHMARKS.md, fourth round: +6 % events/s with the small cache).
+/// that page is beyond (docs/benchmarks-history.md, fourth round: +6 % events/s with the small cache).
 pub fn writer_cache_kib(bytes: i64) -> u32 {
     if bytes < PENDING_BYTE {
         SMALL_WRITER_CACHE_KIB

@@ -20,22 +20,52 @@ thread_local! {
         );
 }
 
+/// Capacity a thread's serialisation buffer keeps between events: a typical payload's text
+/// fits, and a rare 1 MB one does not stay allocated in every thread that saw one.
+const TEXT_BUFFER_KEPT: usize = 64 * 1024;
+
+thread_local! {
+    /// The buffer a payload's JSON text is written into before compression, reused so that
+    /// serialising an event neither allocates nor grows a fresh string piece by piece.
+    static TEXT_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The stored form of a payload, for `event.payload_zstd`: its JSON text, compressed.
+pub fn store(payload: &Value) -> Vec<u8> {
+    TEXT_BUFFER.with_borrow_mut(|text| {
+        text.clear();
+        serde_json::to_writer(&mut *text, payload).expect("a JSON tree serialises into memory");
+        let compressed = compress(text);
+        text.shrink_to(TEXT_BUFFER_KEPT);
+        compressed
+    })
+}
+
 /// The compressed form of a payload's JSON text, for `event.payload_zstd`.
-pub fn compress(json: &str) -> Vec<u8> {
+pub fn compress(json: &[u8]) -> Vec<u8> {
     COMPRESSOR.with_borrow_mut(|compressor| {
         compressor
-            .compress(json.as_bytes())
+            .compress(json)
             .expect("zstd compresses any input in memory")
     })
+}
+
+/// The JSON text of a stored payload.
+pub fn text(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
+    zstd::stream::decode_all(compressed)
+}
+
+/// The JSON tree of a stored payload.
+pub fn parse(compressed: &[u8]) -> Result<Value, String> {
+    let text = text(compressed).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&text).map_err(|e| e.to_string())
 }
 
 /// The payload of a stored event as JSON, whichever way it was stored; `Null` if it cannot be
 /// read (a damaged row is shown without its payload rather than failing the whole query).
 pub fn json(row: &event::Model) -> Value {
     let parsed = match &row.payload_zstd {
-        Some(compressed) => zstd::stream::decode_all(compressed.as_slice())
-            .map_err(|e| e.to_string())
-            .and_then(|text| serde_json::from_slice(&text).map_err(|e| e.to_string())),
+        Some(compressed) => parse(compressed),
         None => serde_json::from_str(&row.payload).map_err(|e| e.to_string()),
     };
     parsed.unwrap_or_else(|error| {
@@ -72,14 +102,9 @@ mod tests {
 
     #[test]
     fn a_compressed_payload_reads_back_and_is_smaller() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/spec/vectors/py-01-exception-chained.envelope"
-        ))
-        .unwrap();
-        let event: Value = serde_json::from_str(text.lines().nth(2).unwrap()).unwrap();
+        let event = crate::test_fixtures::vector_event("py-01-exception-chained.envelope");
         let json_text = event.to_string();
-        let compressed = compress(&json_text);
+        let compressed = store(&event);
         assert!(
             compressed.len() * 2 < json_text.len(),
             "{} of {}",
@@ -87,6 +112,15 @@ mod tests {
             json_text.len()
         );
         assert_eq!(json(&row("", Some(compressed))), event);
+    }
+
+    #[test]
+    fn payloads_stored_one_after_another_each_read_back_alone() {
+        let large = serde_json::json!({ "message": "x".repeat(3 * TEXT_BUFFER_KEPT) });
+        let small = serde_json::json!({ "a": [1, 2] });
+        for payload in [&large, &small, &large] {
+            assert_eq!(&json(&row("", Some(store(payload)))), payload);
+        }
     }
 
     #[test]

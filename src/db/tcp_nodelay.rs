@@ -4,7 +4,7 @@
 //! #4336, is merged but not released). Without it, a statement longer than one TCP segment —
 //! a multi-row insert of a dozen 4 KB events — leaves its tail in the kernel until the server's
 //! delayed ACK, about 40 ms per statement: ingest into PostgreSQL on 127.0.0.1 ran at ~240
-//! events/s against ~1,100 over its Unix socket (BENCHMARKS.md). sqlx does not hand out its
+//! events/s against ~1,100 over its Unix socket (docs/benchmarks-history.md). sqlx does not hand out its
 //! socket, so each time the pool opens a connection, the option is set on every TCP socket
 //! of the process that is connected to the database server's port (setting it twice, or on
 //! another connection to that port, does no harm). Remove this once sqlx sets it again.

@@ -170,11 +170,7 @@ fn project_rules_win_over_sdk_fingerprints() {
 
 #[test]
 fn rust_panic_groups_by_the_application_frame() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/spec/vectors/rust-03-panic.envelope");
-    let body = std::fs::read(path).unwrap();
-    let payload = body.split(|b| *b == b'\n').nth(2).unwrap();
-    let event: Value = serde_json::from_slice(payload).unwrap();
+    let event = crate::test_fixtures::vector_event("rust-03-panic.envelope");
     let outcome = group(&event);
     let crash: Vec<&Component> = outcome
         .explanation

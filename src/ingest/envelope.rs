@@ -180,7 +180,7 @@ mod tests {
     /// parser's summary in `expected.txt` says: item types, payload lengths, declared or implicit.
     #[test]
     fn vectors_match_the_reference_parser() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/vectors");
+        let dir = crate::test_fixtures::path("vectors");
         let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
         let mut checked = 0;
         for line in expected.lines() {

@@ -201,11 +201,9 @@ impl Pipeline {
         }
         let grouping = group_event(&event.payload, &project.grouping);
         let tags = tags::derive(&event);
-        let event = event.into_stored();
         Ok(Prepared::Write(Box::new(WriteJob {
             project_id: project.id,
-            payload_zstd: crate::db::payload::compress(&event.payload),
-            event,
+            event: event.into_stored(),
             grouping,
             tags,
             similarity: project.similarity,

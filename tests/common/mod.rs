@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod databases;
+pub mod fixtures;
 pub mod receivers;
 
 use std::time::Duration;
@@ -201,19 +202,10 @@ impl TestServer {
     }
 }
 
-/// Path of a file in the shared folder beside the checkout (`../shared`).
-pub fn shared(path: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(path)
-}
-
 /// The event a real Python SDK sent for a chained KeyError → ValueError (vector py-01), without
 /// its event id so that every ingest stores a new event.
 pub fn python_exception_event() -> Value {
-    let envelope = std::fs::read(shared("spec/vectors/py-01-exception-chained.envelope")).unwrap();
-    let payload = envelope.split(|b| *b == b'\n').nth(2).unwrap();
-    let mut event: Value = serde_json::from_slice(payload).unwrap();
+    let mut event = fixtures::vector_event("py-01-exception-chained.envelope");
     event.as_object_mut().unwrap().remove("event_id");
     event
 }

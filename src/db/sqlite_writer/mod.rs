@@ -2,7 +2,7 @@
 //!
 //! Through sqlx every statement is a command to a worker thread of sqlx's and a reply back, and
 //! every row of a result one more message: thread wake-ups that, on two busy cores, cost more
-//! than most of the statements (BENCHMARKS.md, seventh round: at ~7,000 events/s 36 % of a core
+//! than most of the statements (docs/benchmarks-history.md, seventh round: at ~7,000 events/s 36 % of a core
 //! on the writer's thread and 59 % on sqlx's worker threads, the largest part of it kernel time
 //! switching threads). Here the writer owns a rusqlite connection and each statement is a
 //! function call on its own thread.

@@ -38,8 +38,9 @@ pub struct NormalizeContext {
 }
 
 /// The normalised event with the columns storage indexes. The payload is a JSON tree while the
-/// event is processed, and its serialised text (`NormalizedEvent<String>`) once it is handed to
-/// the writer, so the single writer task neither serialises nor frees JSON trees.
+/// event is processed, and its stored form (`NormalizedEvent<Vec<u8>>`: the JSON text
+/// compressed, `db::payload::store`) once it is handed to the writer, so the single writer task
+/// neither serialises, compresses nor frees JSON trees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NormalizedEvent<Payload = Value> {
     pub event_id: String,
@@ -58,10 +59,10 @@ pub struct NormalizedEvent<Payload = Value> {
 }
 
 impl NormalizedEvent {
-    /// The event as stored: the payload serialised to its JSON text.
-    pub fn into_stored(self) -> NormalizedEvent<String> {
+    /// The event as stored: the payload serialised and compressed.
+    pub fn into_stored(self) -> NormalizedEvent<Vec<u8>> {
         NormalizedEvent {
-            payload: self.payload.to_string(),
+            payload: crate::db::payload::store(&self.payload),
             event_id: self.event_id,
             timestamp: self.timestamp,
             received: self.received,

@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::test_fixtures::vector_event;
 
 fn ctx() -> NormalizeContext {
     NormalizeContext {
@@ -18,21 +19,6 @@ fn ctx() -> NormalizeContext {
             ..Default::default()
         },
     }
-}
-
-/// The event item of a captured envelope in ../shared/spec/vectors.
-fn vector_event(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/spec/vectors")
-        .join(name);
-    let body = std::fs::read(path).unwrap();
-    let envelope = crate::ingest::envelope::Envelope::parse(body.into()).unwrap();
-    let item = envelope
-        .items
-        .iter()
-        .find(|i| i.item_type == "event")
-        .unwrap();
-    serde_json::from_slice(&item.payload).unwrap()
 }
 
 #[test]

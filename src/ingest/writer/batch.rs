@@ -175,6 +175,6 @@ fn event_values(values: &mut Vec<Value>, job: &WriteJob, issue_id: i64, hash: St
         e.user_key.clone().into(),
         // The JSON text travels compressed only (`db::payload`).
         String::new().into(),
-        Some(job.payload_zstd.clone()).into(),
+        Some(e.payload.clone()).into(),
     ]);
 }

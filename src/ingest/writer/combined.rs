@@ -6,7 +6,7 @@
 //! batch's values — its event rows and its tag counts — are built straight from the batch
 //! instead ([`CombinedWrites::push_rows`]): a model copies every value once more, and rendering
 //! a multi-row insert writes every column name and placeholder again for every batch, although
-//! the text only depends on the number of rows (BENCHMARKS.md, twelfth round).
+//! the text only depends on the number of rows (docs/benchmarks-history.md, twelfth round).
 use std::cell::RefCell;
 use std::collections::HashMap;
 

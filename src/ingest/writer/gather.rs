@@ -40,7 +40,7 @@ impl Batching {
     /// already waiting — events arrive faster than batches are written — the writer waits in
     /// steps of `linger_step` while jobs keep arriving, up to `linger` in all, and takes them
     /// too: batches of 4–5 grew to 11–14 events and server CPU per event fell 9 %
-    /// (BENCHMARKS.md, eighth round). A step that brings nothing ends the wait — every request
+    /// (docs/benchmarks-history.md, eighth round). A step that brings nothing ends the wait — every request
     /// is then waiting on the writer, and lingering on would only leave the CPU idle. A lone
     /// job (an idle server) is written at once.
     ///

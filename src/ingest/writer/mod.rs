@@ -39,10 +39,8 @@ use crate::live::{ChangeKind, IssueChange, LiveIssues};
 /// One event on its way to the database.
 pub struct WriteJob {
     pub project_id: i64,
-    pub event: NormalizedEvent<String>,
-    /// `event.payload` compressed as stored (`db::payload::compress`), done in the request
-    /// task so the writer does not.
-    pub payload_zstd: Vec<u8>,
+    /// Serialised and compressed in the request task, so the writer does not.
+    pub event: NormalizedEvent<Vec<u8>>,
     pub grouping: GroupingOutcome,
     /// Derived and client tags, as stored in the issue tag counts.
     pub tags: Vec<(String, String)>,

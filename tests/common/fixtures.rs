@@ -1,0 +1,35 @@
+//! The captured SDK payloads in `tests/fixtures/` (provenance in its README), for the end-to-end
+//! tests and, through `#[path]`, for the library's unit tests: one place that knows where they
+//! live, so that a clone of the repository alone has everything its tests read.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// Path of a file in `tests/fixtures/`, e.g. `vectors/py-01-exception-chained.envelope`.
+pub fn path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The bytes of a fixture; panics naming the file when it is missing.
+pub fn read(name: &str) -> Vec<u8> {
+    let path = path(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}
+
+/// The text of a fixture.
+pub fn read_text(name: &str) -> String {
+    String::from_utf8(read(name)).unwrap_or_else(|e| panic!("fixture {name}: {e}"))
+}
+
+/// The event of a captured envelope in `vectors/`, as JSON: the captured envelopes carry it as
+/// their first item, on the third line after the envelope and item headers.
+pub fn vector_event(name: &str) -> serde_json::Value {
+    let body = read(&format!("vectors/{name}"));
+    let payload = body
+        .split(|b| *b == b'\n')
+        .nth(2)
+        .unwrap_or_else(|| panic!("vector {name} has no item payload"));
+    serde_json::from_slice(payload).unwrap_or_else(|e| panic!("vector {name}: {e}"))
+}
