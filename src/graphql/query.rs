@@ -7,6 +7,7 @@ use super::types::alerts::Integration;
 use super::types::event::Event;
 use super::types::issue::{Issue, Member};
 use super::types::project::Project;
+use super::types::search::SearchKey;
 use super::{internal, parse_id, scope, state, viewer};
 
 pub struct QueryRoot;
@@ -55,6 +56,25 @@ impl QueryRoot {
         Ok(scope::project(&state(ctx).db, viewer, id)
             .await?
             .map(Project))
+    }
+
+    /// The keys an issue search of the project can use (`Project.issues(query:)`), built in and
+    /// the project's tags, with sample values; null for a project the viewer cannot see.
+    async fn search_keys(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+    ) -> async_graphql::Result<Option<Vec<SearchKey>>> {
+        let viewer = viewer(ctx)?;
+        let id = parse_id(&project_id, "project")?;
+        let db = &state(ctx).db;
+        let Some(project) = scope::project(db, viewer, id).await? else {
+            return Ok(None);
+        };
+        let keys = crate::search::search_keys(db, project.id)
+            .await
+            .map_err(internal)?;
+        Ok(Some(keys.into_iter().map(SearchKey::from).collect()))
     }
 
     async fn issue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Issue>> {

@@ -1,6 +1,7 @@
 //! The tags an event is indexed by: its own tags plus the ones Sentry derives (level,
-//! environment, release, user, browser, os, runtime, url, handled, mechanism, transaction).
-//! These feed `Issue.tags`, tag filters and search.
+//! environment, release, user and its fields, browser, os, runtime, device, url, handled,
+//! mechanism, transaction, platform, logger, SDK, the exception chain's types and the raised
+//! exception's value). These feed `Issue.tags`, tag filters and search (`search::keys`).
 use serde_json::Value;
 
 use super::normalize::NormalizedEvent;
@@ -39,6 +40,30 @@ pub fn derive(event: &NormalizedEvent) -> Vec<(String, String)> {
         "runtime.name",
         text(payload, &["contexts", "runtime", "name"]),
     );
+    push(
+        "device.family",
+        text(payload, &["contexts", "device", "family"]),
+    );
+    push("platform", text(payload, &["platform"]));
+    push("logger", text(payload, &["logger"]));
+    push("sdk.name", text(payload, &["sdk", "name"]));
+    for (field, key) in [
+        ("id", "user.id"),
+        ("email", "user.email"),
+        ("username", "user.username"),
+        ("ip_address", "user.ip"),
+    ] {
+        push(
+            key,
+            payload
+                .get("user")
+                .and_then(|user| scalar(user.get(field)?)),
+        );
+    }
+    push(
+        "error.value",
+        main_exception(payload).and_then(|e| text(e, &["value"])),
+    );
     if let Some(mechanism) = main_exception(payload).and_then(|e| e.get("mechanism")) {
         push(
             "handled",
@@ -52,7 +77,25 @@ pub fn derive(event: &NormalizedEvent) -> Vec<(String, String)> {
     for (key, value) in &event.tags {
         push(key, Some(value.clone()));
     }
+    // Every type of the exception chain, so that `error.type:KeyError` finds an error raised
+    // while handling a KeyError too.
+    for exception in exceptions(payload) {
+        if let Some(kind) = text(exception, &["type"]).filter(|t| !t.is_empty())
+            && !tags.iter().any(|(k, v)| k == "error.type" && *v == kind)
+        {
+            tags.push(("error.type".into(), kind.chars().take(MAX_VALUE).collect()));
+        }
+    }
     tags
+}
+
+/// A user field as text: ids come as strings or numbers.
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 fn text(value: &Value, path: &[&str]) -> Option<String> {
@@ -73,7 +116,16 @@ fn name_and_version(payload: &Value, context: &str) -> Option<String> {
     })
 }
 
+/// The exceptions of the chain, the cause first and the raised one last.
+fn exceptions(payload: &Value) -> impl Iterator<Item = &Value> {
+    payload
+        .pointer("/exception/values")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 /// The raised exception: the last of the chain.
 fn main_exception(payload: &Value) -> Option<&Value> {
-    payload.get("exception")?.get("values")?.as_array()?.last()
+    exceptions(payload).last()
 }

@@ -3,6 +3,7 @@ pub mod alerts;
 pub mod event;
 pub mod issue;
 pub mod project;
+pub mod search;
 pub mod stats;
 
 use async_graphql::Enum;

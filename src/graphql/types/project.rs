@@ -2,10 +2,8 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
-    alert_rule, delivery, environment, issue, issue_tag, project, project_key, project_stat,
-    release,
+    alert_rule, delivery, environment, issue, project, project_key, project_stat, release,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -18,7 +16,7 @@ use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{bad_input, internal, owned_rows, state};
-use crate::search::{IssueQuery, parse_query};
+use crate::search::{IssueSearchError, Scope, TagValue, has_tag, issue_condition, text_matches};
 
 pub struct Project(pub project::Model);
 
@@ -280,16 +278,23 @@ impl Project {
     ) -> async_graphql::Result<IssueConnection> {
         let limit = page_size(first)?;
         let sort = sort.unwrap_or_default();
-        let search = match query {
-            Some(text) => {
-                parse_query(&text).map_err(|e| bad_input(format!("invalid search: {e}")))?
-            }
-            None => IssueQuery::default(),
-        };
-        let filtered = issue::Entity::find()
+        let db = &state(ctx).db;
+        let mut filtered = issue::Entity::find()
             .filter(issue::Column::ProjectId.eq(self.0.id))
-            .filter(filter_condition(self.0.id, filter.unwrap_or_default()))
-            .filter(query_condition(self.0.id, &search));
+            .filter(filter_condition(self.0.id, filter.unwrap_or_default()));
+        if let Some(search) = query {
+            let scope = Scope {
+                project_id: self.0.id,
+                organization_id: self.0.organization_id,
+                now: Utc::now(),
+            };
+            filtered = filtered.filter(issue_condition(db, &scope, &search).await.map_err(
+                |error| match error {
+                    IssueSearchError::Invalid(_) => bad_input(error.to_string()),
+                    IssueSearchError::Database(error) => internal(error),
+                },
+            )?);
+        }
         let mut page = filtered.clone();
         if let Some(after) = after {
             page = page.filter(after_condition(sort, &Cursor::decode(&after)?)?);
@@ -299,7 +304,7 @@ impl Project {
             .order_by_desc(column)
             .order_by_desc(order_by_id)
             .limit(limit + 1)
-            .all(&state(ctx).db)
+            .all(db)
             .await
             .map_err(internal)?;
         let has_next_page = rows.len() as u64 > limit;
@@ -375,100 +380,11 @@ pub fn filter_condition(project_id: i64, filter: IssueFilter) -> Condition {
         ("release", filter.release),
     ] {
         if let Some(value) = value {
-            condition = condition.add(has_tag(project_id, key, &value));
+            condition = condition.add(has_tag(project_id, key, TagValue::Exactly(&value)));
         }
     }
     if let Some(text) = filter.query {
         condition = condition.add(text_matches(&text));
     }
     condition
-}
-
-/// Title or culprit contains the text, case-insensitively.
-fn text_matches(text: &str) -> Condition {
-    let text = text.trim().to_lowercase();
-    if text.is_empty() {
-        return Condition::all();
-    }
-    let pattern = format!("%{}%", escape_like(&text));
-    let like = |column: issue::Column| {
-        Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'))
-    };
-    Condition::any()
-        .add(like(issue::Column::Title))
-        .add(like(issue::Column::Culprit))
-}
-
-/// The WHERE clause of a parsed search string.
-pub fn query_condition(project_id: i64, query: &IssueQuery) -> Condition {
-    let mut condition = Condition::all();
-    if !query.statuses.is_empty() {
-        condition = condition.add(issue::Column::Status.is_in(query.statuses.clone()));
-    }
-    if !query.excluded_statuses.is_empty() {
-        condition = condition.add(issue::Column::Status.is_not_in(query.excluded_statuses.clone()));
-    }
-    if !query.levels.is_empty() {
-        condition = condition.add(issue::Column::Level.is_in(query.levels.clone()));
-    }
-    match query.assigned {
-        Some(true) => condition = condition.add(issue::Column::AssigneeId.is_not_null()),
-        Some(false) => condition = condition.add(issue::Column::AssigneeId.is_null()),
-        None => {}
-    }
-    for tag in &query.tags {
-        let has = has_tag(project_id, &tag.key, &tag.value);
-        condition = condition.add(if tag.negated { has.not() } else { has });
-    }
-    if let Some((operator, n)) = &query.times_seen {
-        let column = issue::Column::TimesSeen;
-        condition = condition.add(match operator.as_str() {
-            ">" => column.gt(*n),
-            ">=" => column.gte(*n),
-            "<" => column.lt(*n),
-            "<=" => column.lte(*n),
-            _ => column.eq(*n),
-        });
-    }
-    for text in &query.text {
-        condition = condition.add(text_matches(text));
-    }
-    condition
-}
-
-/// Issues that saw the tag `key=value` at least once (served by the issue_tag index).
-pub fn has_tag(project_id: i64, key: &str, value: &str) -> Condition {
-    Condition::all().add(
-        issue::Column::Id.in_subquery(
-            Query::select()
-                .column(issue_tag::Column::IssueId)
-                .from(issue_tag::Entity)
-                .and_where(issue_tag::Column::ProjectId.eq(project_id))
-                .and_where(issue_tag::Column::Key.eq(key))
-                .and_where(issue_tag::Column::Value.eq(value))
-                .to_owned(),
-        ),
-    )
-}
-
-/// `%`, `_` and `\` typed by a user match themselves.
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-#[cfg(test)]
-mod tests {
-    use super::escape_like;
-
-    #[test]
-    fn like_wildcards_typed_by_users_are_literal() {
-        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
-    }
 }
