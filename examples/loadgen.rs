@@ -10,7 +10,9 @@
 //!
 //! With `--graphql issues|issue --token TOKEN` it measures the API instead: `issues` asks for
 //! the project's first page of 50 unresolved issues by last seen with counts and a 24 h stats
-//! series each (not `totalCount`, an exact count a list asks for separately); `issue` asks for one of those issues with its latest event and stack trace.
+//! series each (not `totalCount`, an exact count a list asks for separately), narrowed by
+//! `--search QUERY` if given; `issue` asks for one of those issues with its latest event and
+//! stack trace.
 //! A 200 whose body carries GraphQL `errors` is counted as `200-errors`.
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -56,6 +58,9 @@ struct Options {
     /// API token for `--graphql` (`larder token create`).
     #[arg(long)]
     token: Option<String>,
+    /// With `--graphql issues`: an issue search for the page, e.g. `error.type:KeyError`.
+    #[arg(long, requires = "graphql")]
+    search: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
@@ -209,7 +214,7 @@ fn events(options: &Options, key: &str, project: &str) -> Target {
     }
 }
 
-const ISSUES_PAGE: &str = "query($project: ID!) { project(id: $project) { issues(first: 50, filter: {status: [UNRESOLVED]}, sort: LAST_SEEN) { edges { node { id title culprit level status count userCount firstSeen lastSeen stats { bucket count } } } } } }";
+const ISSUES_PAGE: &str = "query($project: ID!, $search: String) { project(id: $project) { issues(first: 50, filter: {status: [UNRESOLVED]}, sort: LAST_SEEN, query: $search) { edges { node { id title culprit level status count userCount firstSeen lastSeen stats { bucket count } } } } } }";
 const ISSUE: &str = "query($id: ID!) { issue(id: $id) { id title culprit level status count userCount firstSeen lastSeen latestEvent { eventId timestamp message tags { key value } exceptions { type value module stacktrace { frames { filename absPath function module lineno colno inApp contextLine preContext postContext } } } } } }";
 
 /// GraphQL queries: the first issues page, or one issue of that page at a time.
@@ -232,7 +237,10 @@ async fn graphql(
         "content-type",
         "application/json".parse().expect("header value"),
     );
-    let page = serde_json::json!({ "query": ISSUES_PAGE, "variables": { "project": project } });
+    let page = serde_json::json!({
+        "query": ISSUES_PAGE,
+        "variables": { "project": project, "search": options.search },
+    });
     let bodies = match query {
         Query::Issues => vec![bytes::Bytes::from(page.to_string()); options.pool()],
         Query::Issue => {

@@ -2,6 +2,8 @@
 //! issue table's columns and the tag counts' `(project_id, key, value)` index. Values are always
 //! bound, never spliced into SQL; a user's `%`, `_` and `\` match themselves and `*` is the
 //! wildcard. Wildcard matches ignore ASCII case on both databases; exact values match exactly.
+//! Every comparison of a nullable column says `IS NOT NULL` first, so that a negated term is
+//! true where the column is empty (SQL's `NOT (NULL = 'x')` is NULL, which no row passes).
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use entity::{external_issue, issue, issue_activity, issue_tag, member, release};
 use sea_orm::sea_query::{Expr as Sql, ExprTrait, Func, LikeExpr, Query, SelectStatement};
@@ -112,16 +114,21 @@ fn term_condition(term: &Term, scope: &Scope, resolve: Resolve) -> Result<Condit
         Field::FirstRelease => {
             equality_only(key)?;
             any_of(&|value| {
-                Ok(Condition::all().add(if value == "latest" {
-                    issue::Column::FirstRelease.in_subquery(latest_release(scope.project_id))
+                Ok(if value == "latest" {
+                    Condition::all()
+                        .add(issue::Column::FirstRelease.is_not_null())
+                        .add(
+                            issue::Column::FirstRelease
+                                .in_subquery(latest_release(scope.project_id)),
+                        )
                 } else {
                     matches(issue::Column::FirstRelease, value)
-                }))
+                })
             })
         }
         Field::Culprit => {
             equality_only(key)?;
-            any_of(&|value| Ok(Condition::all().add(matches(issue::Column::Culprit, value))))
+            any_of(&|value| Ok(matches(issue::Column::Culprit, value)))
         }
         Field::Message => {
             equality_only(key)?;
@@ -199,20 +206,22 @@ fn assigned(value: &str, scope: &Scope) -> Result<Condition, String> {
     match value {
         "none" => Ok(Condition::all().add(issue::Column::AssigneeId.is_null())),
         "me" => Err("assigned:me needs a signed-in person; API tokens have no one to be".into()),
-        member_name => Ok(Condition::all().add(
-            issue::Column::AssigneeId.in_subquery(
-                Query::select()
-                    .column(member::Column::Id)
-                    .from(member::Entity)
-                    .and_where(member::Column::OrganizationId.eq(scope.organization_id))
-                    .cond_where(
-                        Condition::any()
-                            .add(member::Column::Email.eq(member_name.to_lowercase()))
-                            .add(member::Column::Name.eq(member_name)),
-                    )
-                    .to_owned(),
-            ),
-        )),
+        member_name => Ok(Condition::all()
+            .add(issue::Column::AssigneeId.is_not_null())
+            .add(
+                issue::Column::AssigneeId.in_subquery(
+                    Query::select()
+                        .column(member::Column::Id)
+                        .from(member::Entity)
+                        .and_where(member::Column::OrganizationId.eq(scope.organization_id))
+                        .cond_where(
+                            Condition::any()
+                                .add(member::Column::Email.eq(member_name.to_lowercase()))
+                                .add(member::Column::Name.eq(member_name)),
+                        )
+                        .to_owned(),
+                ),
+            )),
     }
 }
 
@@ -259,7 +268,7 @@ pub fn has_tag(project_id: i64, key: &str, value: TagValue) -> Condition {
     match value {
         TagValue::Any => {}
         TagValue::Matching(value) => {
-            select.and_where(matches(issue_tag::Column::Value, value));
+            select.cond_where(matches(issue_tag::Column::Value, value));
         }
         TagValue::Exactly(value) => {
             select.and_where(issue_tag::Column::Value.eq(value));
@@ -283,14 +292,16 @@ fn latest_release(project_id: i64) -> SelectStatement {
         .to_owned()
 }
 
-/// A column equal to the value, or LIKE it (ignoring ASCII case) when it holds `*`.
-fn matches<C: ColumnTrait>(column: C, value: &str) -> sea_orm::sea_query::SimpleExpr {
-    if value.contains('*') {
+/// A column equal to the value, or LIKE it (ignoring ASCII case) when it holds `*`; never for
+/// an empty (NULL) column.
+fn matches<C: ColumnTrait>(column: C, value: &str) -> Condition {
+    let compared = if value.contains('*') {
         let pattern = escape_like(&value.to_lowercase()).replace('*', "%");
         Sql::expr(Func::lower(Sql::col(column))).like(LikeExpr::new(pattern).escape('\\'))
     } else {
         column.eq(value)
-    }
+    };
+    Condition::all().add(column.is_not_null()).add(compared)
 }
 
 /// Title or culprit contains the text, ignoring ASCII case; `*` stands for anything.
@@ -301,7 +312,10 @@ pub fn text_matches(text: &str) -> Condition {
     }
     let pattern = format!("%{}%", escape_like(&text).replace('*', "%"));
     let like = |column: issue::Column| {
-        Sql::expr(Func::lower(Sql::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+        Condition::all().add(column.is_not_null()).add(
+            Sql::expr(Func::lower(Sql::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\')),
+        )
     };
     Condition::any()
         .add(like(issue::Column::Title))

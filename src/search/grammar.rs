@@ -59,9 +59,21 @@ pub enum Op {
     Lte,
 }
 
+/// Groups nest at most this deep: the parser and the SQL it leads to recurse once per level.
+const MAX_DEPTH: usize = 16;
+/// A search has at most this many terms: each is a condition, most a subquery.
+const MAX_TERMS: usize = 64;
+
 /// Reads a search string. An empty search is `All([])`: everything.
 pub fn parse(input: &str) -> Result<Expr, SearchError> {
     let tokens = tokenize(input)?;
+    if let Some(extra) = tokens
+        .iter()
+        .filter(|t| matches!(t.piece, Piece::Term(_)))
+        .nth(MAX_TERMS)
+    {
+        return Err(extra.error(format!("a search has at most {MAX_TERMS} terms")));
+    }
     let mut parser = Parser {
         tokens: &tokens,
         next: 0,
@@ -113,6 +125,13 @@ fn tokenize(input: &str) -> Result<Vec<Token>, SearchError> {
         let negated = c == '!' && chars.get(i + 1) == Some(&'(');
         if c == '(' || negated {
             let text = if negated { "!(" } else { "(" };
+            if depth == MAX_DEPTH {
+                return Err(SearchError::at(
+                    i,
+                    text,
+                    format!("groups nest at most {MAX_DEPTH} deep"),
+                ));
+            }
             tokens.push(Token {
                 position: i,
                 text: text.into(),
@@ -484,6 +503,12 @@ mod tests {
             ("AND x", 0, "AND"),
             ("()", 0, "("),
             ("level:[a,,b]", 0, "level:[a,,b]"),
+            (
+                format!("{}x{}", "(".repeat(17), ")".repeat(17)).as_str(),
+                16,
+                "(",
+            ),
+            ("a ".repeat(65).as_str(), 128, "a"),
         ] {
             let error = parse(input).unwrap_err();
             assert_eq!(
