@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 async fn status(server: &TestServer, issue: &str) -> Value {
     server
         .graphql(
-            "query($id: ID!) { issue(id: $id) { status statusDetails count userCount activity { kind actor data } } }",
+            "query($id: ID!) { issue(id: $id) { status statusDetails { inRelease inNextRelease ignoredUntil ignoredUntilCount ignoredUntilUsers } count userCount activity { kind actor data } } }",
             json!({ "id": issue }),
         )
         .await["issue"]
@@ -46,11 +46,14 @@ async fn resolved_in_next_release_regresses_only_on_a_newer_release(server: Test
     let (_, issue) = server.ingest(event("old bug", Some("1.0"))).await;
     let data = server
         .graphql(
-            "mutation($id: ID!) { resolveIssue(id: $id, inNextRelease: true) { status statusDetails } }",
+            "mutation($id: ID!) { resolveIssue(id: $id, inNextRelease: true) { status statusDetails { inRelease inNextRelease ignoredUntil } } }",
             json!({ "id": issue }),
         )
         .await;
-    assert_eq!(data["resolveIssue"]["statusDetails"]["in_release"], "1.0");
+    assert_eq!(
+        data["resolveIssue"]["statusDetails"],
+        json!({ "inRelease": "1.0", "inNextRelease": true, "ignoredUntil": null })
+    );
     // Stragglers of the release it was fixed after: still resolved.
     server.ingest(event("old bug", Some("1.0"))).await;
     server.ingest(event("old bug", None)).await;

@@ -1,6 +1,8 @@
 //! One stored event: indexed columns for what queries filter on, and the normalised payload.
 use sea_orm::entity::prelude::*;
 
+use crate::states::Level;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "event")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub event_id: String,
     pub timestamp: DateTimeUtc,
     pub received_at: DateTimeUtc,
-    pub level: String,
+    pub level: Level,
     pub platform: String,
     pub release: Option<String>,
     pub environment: Option<String>,

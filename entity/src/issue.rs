@@ -1,6 +1,8 @@
 //! An issue: the events of one bug, found by grouping. Counters are kept by the ingest writer.
 use sea_orm::entity::prelude::*;
 
+use crate::states::{IssueStatus, Level};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "issue")]
 pub struct Model {
@@ -12,9 +14,8 @@ pub struct Model {
     pub primary_hash: String,
     pub title: String,
     pub culprit: Option<String>,
-    pub level: String,
-    /// `unresolved`, `resolved`, `ignored`, or `merged` (a tombstone whose hashes moved away).
-    pub status: String,
+    pub level: Level,
+    pub status: IssueStatus,
     /// Status parameters as JSON text (e.g. resolved in next release, ignore until N events).
     pub status_details: String,
     pub first_seen: DateTimeUtc,

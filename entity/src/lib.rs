@@ -26,4 +26,5 @@ pub mod project_key;
 pub mod project_stat;
 pub mod release;
 pub mod similarity_band;
+pub mod states;
 pub mod user_report;

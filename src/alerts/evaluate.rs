@@ -86,7 +86,7 @@ async fn fires(
     let filters: Filters = serde_json::from_str(&rule.filters).unwrap_or_default();
     let event = &touched.job.event;
     let facts = EventFacts {
-        level: &event.level,
+        level: event.level.as_str(),
         environment: event.environment.as_deref(),
         release: event.release.as_deref(),
         tags: &touched.job.tags,

@@ -87,7 +87,7 @@ mod tests {
             event_id: "0".repeat(32),
             timestamp: now,
             received_at: now,
-            level: "error".into(),
+            level: entity::states::Level::Error,
             platform: "python".into(),
             release: None,
             environment: None,

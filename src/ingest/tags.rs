@@ -22,7 +22,7 @@ pub fn derive(event: &NormalizedEvent) -> Vec<(String, String)> {
             tags.push((key.to_string(), value));
         }
     };
-    push("level", Some(event.level.clone()));
+    push("level", Some(event.level.as_str().to_string()));
     push("environment", event.environment.clone());
     push("release", event.release.clone());
     push("user", event.user_key.clone());

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entity::states::IssueStatus;
 use serde::{Deserialize, Serialize};
 
 /// The `status_details` JSON of an issue.
@@ -48,7 +49,7 @@ pub enum Reopen {
 
 /// What the batch knows about an issue it touched.
 pub struct Facts<'a> {
-    pub status: &'a str,
+    pub status: IssueStatus,
     pub details: &'a StatusDetails,
     /// Releases of the batch's events for the issue (`None` = no release).
     pub releases: &'a [Option<String>],
@@ -61,9 +62,9 @@ pub struct Facts<'a> {
 
 pub fn reopens(facts: &Facts<'_>) -> Option<Reopen> {
     match facts.status {
-        "resolved" => regresses(facts).then_some(Reopen::Regression),
-        "ignored" => condition_met(facts).then_some(Reopen::Unignored),
-        _ => None,
+        IssueStatus::Resolved => regresses(facts).then_some(Reopen::Regression),
+        IssueStatus::Ignored => condition_met(facts).then_some(Reopen::Unignored),
+        IssueStatus::Unresolved | IssueStatus::Merged => None,
     }
 }
 
@@ -110,7 +111,7 @@ mod tests {
     }
 
     fn check(
-        status: &str,
+        status: IssueStatus,
         details: StatusDetails,
         releases: &[Option<&str>],
         known: &[(&str, &str)],
@@ -133,11 +134,21 @@ mod tests {
     #[test]
     fn plain_resolution_regresses_on_any_event() {
         assert_eq!(
-            check("resolved", StatusDetails::default(), &[None], &[]),
+            check(
+                IssueStatus::Resolved,
+                StatusDetails::default(),
+                &[None],
+                &[]
+            ),
             Some(Reopen::Regression)
         );
         assert_eq!(
-            check("unresolved", StatusDetails::default(), &[None], &[]),
+            check(
+                IssueStatus::Unresolved,
+                StatusDetails::default(),
+                &[None],
+                &[]
+            ),
             None
         );
     }
@@ -155,20 +166,38 @@ mod tests {
             ("1.1", "2026-11-20T00:00:00Z"),
         ];
         assert_eq!(
-            check("resolved", details.clone(), &[Some("1.0")], &known),
+            check(
+                IssueStatus::Resolved,
+                details.clone(),
+                &[Some("1.0")],
+                &known
+            ),
             None
         );
         assert_eq!(
-            check("resolved", details.clone(), &[Some("0.9")], &known),
+            check(
+                IssueStatus::Resolved,
+                details.clone(),
+                &[Some("0.9")],
+                &known
+            ),
             None
         );
-        assert_eq!(check("resolved", details.clone(), &[None], &known), None);
         assert_eq!(
-            check("resolved", details.clone(), &[Some("1.1")], &known),
+            check(IssueStatus::Resolved, details.clone(), &[None], &known),
+            None
+        );
+        assert_eq!(
+            check(
+                IssueStatus::Resolved,
+                details.clone(),
+                &[Some("1.1")],
+                &known
+            ),
             Some(Reopen::Regression)
         );
         assert_eq!(
-            check("resolved", details, &[Some("2.0")], &known),
+            check(IssueStatus::Resolved, details, &[Some("2.0")], &known),
             Some(Reopen::Regression)
         );
     }
@@ -176,39 +205,42 @@ mod tests {
     #[test]
     fn ignore_conditions() {
         let forever = StatusDetails::default();
-        assert_eq!(check("ignored", forever, &[None], &[]), None);
+        assert_eq!(check(IssueStatus::Ignored, forever, &[None], &[]), None);
         let until_past = StatusDetails {
             until: Some(at("2026-11-25T11:00:00Z")),
             ..Default::default()
         };
         assert_eq!(
-            check("ignored", until_past, &[None], &[]),
+            check(IssueStatus::Ignored, until_past, &[None], &[]),
             Some(Reopen::Unignored)
         );
         let until_future = StatusDetails {
             until: Some(at("2026-11-26T00:00:00Z")),
             ..Default::default()
         };
-        assert_eq!(check("ignored", until_future, &[None], &[]), None);
+        assert_eq!(
+            check(IssueStatus::Ignored, until_future, &[None], &[]),
+            None
+        );
         let count = StatusDetails {
             until_count: Some(10),
             ..Default::default()
         };
         assert_eq!(
-            check("ignored", count, &[None], &[]),
+            check(IssueStatus::Ignored, count, &[None], &[]),
             Some(Reopen::Unignored)
         );
         let count = StatusDetails {
             until_count: Some(11),
             ..Default::default()
         };
-        assert_eq!(check("ignored", count, &[None], &[]), None);
+        assert_eq!(check(IssueStatus::Ignored, count, &[None], &[]), None);
         let users = StatusDetails {
             until_users: Some(3),
             ..Default::default()
         };
         assert_eq!(
-            check("ignored", users, &[None], &[]),
+            check(IssueStatus::Ignored, users, &[None], &[]),
             Some(Reopen::Unignored)
         );
     }

@@ -6,6 +6,7 @@
 //! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
 //! reviving the tombstone that hash originally created when there is one.
 use chrono::{DateTime, Utc};
+use entity::states::IssueStatus;
 use entity::{event, grouping_hash, issue};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -45,7 +46,7 @@ pub async fn merge_issues(
                 "only issues of the same project can be merged".into(),
             ));
         }
-        if source.status == "merged" || target.status == "merged" {
+        if source.status == IssueStatus::Merged || target.status == IssueStatus::Merged {
             return Err(MergeError::Invalid(
                 "a merged issue cannot be merged again".into(),
             ));
@@ -77,7 +78,7 @@ pub async fn merge_issues(
     active.last_seen = Set(merged.last_seen);
     let merged = active.update(&txn).await?;
     issue::Entity::update_many()
-        .col_expr(issue::Column::Status, Expr::val("merged"))
+        .col_expr(issue::Column::Status, Expr::val(IssueStatus::Merged))
         .col_expr(issue::Column::MergedIntoId, Expr::val(merged.id))
         .col_expr(issue::Column::TimesSeen, Expr::val(0i64))
         .filter(issue::Column::Id.is_in(source_ids.clone()))
@@ -141,7 +142,7 @@ pub async fn unmerge_hash(
     let split = match tombstone {
         Some(existing) => {
             let mut active: issue::ActiveModel = existing.into();
-            active.status = Set("unresolved".into());
+            active.status = Set(IssueStatus::Unresolved);
             active.merged_into_id = Set(None);
             active.update(&txn).await?
         }
@@ -158,7 +159,7 @@ pub async fn unmerge_hash(
                 title: Set(fresh.title),
                 culprit: Set(fresh.culprit),
                 level: Set(fresh.level),
-                status: Set("unresolved".into()),
+                status: Set(IssueStatus::Unresolved),
                 status_details: Set("{}".into()),
                 first_seen: Set(fresh.first_seen),
                 last_seen: Set(fresh.last_seen),

@@ -2,6 +2,7 @@
 //! (forever or until a time, a count or a number of users), unresolve.
 use chrono::Utc;
 use entity::issue;
+use entity::states::IssueStatus;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde_json::json;
 
@@ -13,7 +14,7 @@ use super::conditions::StatusDetails;
 pub async fn set_status<C: ConnectionTrait>(
     db: &C,
     issue: issue::Model,
-    status: &str,
+    status: IssueStatus,
     details: StatusDetails,
     actor: &str,
 ) -> Result<issue::Model, DbErr> {
@@ -21,17 +22,17 @@ pub async fn set_status<C: ConnectionTrait>(
     if issue.status == status && StatusDetails::parse(&issue.status_details) == details {
         return Ok(issue);
     }
-    let previous = issue.status.clone();
+    let previous = issue.status;
     let issue_id = issue.id;
     let mut active: issue::ActiveModel = issue.into();
-    active.status = Set(status.to_string());
+    active.status = Set(status);
     active.status_details = Set(details_json);
-    active.resolved_at = Set((status == "resolved").then(Utc::now));
+    active.resolved_at = Set((status == IssueStatus::Resolved).then(Utc::now));
     let updated = active.update(db).await?;
     activity::record(
         db,
         issue_id,
-        &format!("set_{status}"),
+        &format!("set_{}", status.as_str()),
         json!({ "previous": previous, "details": details }),
         actor,
     )

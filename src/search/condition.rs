@@ -5,6 +5,7 @@
 //! Every comparison of a nullable column says `IS NOT NULL` first, so that a negated term is
 //! true where the column is empty (SQL's `NOT (NULL = 'x')` is NULL, which no row passes).
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use entity::states::{IssueStatus, Level};
 use entity::{external_issue, issue, issue_activity, issue_tag, member, release};
 use sea_orm::sea_query::{Expr as Sql, ExprTrait, Func, LikeExpr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
@@ -101,13 +102,12 @@ fn term_condition(term: &Term, scope: &Scope, resolve: Resolve) -> Result<Condit
         Field::Level => {
             equality_only(key)?;
             any_of(&|value| {
-                let level = value.to_lowercase();
-                if !LEVELS.contains(&level.as_str()) {
-                    return Err(error(format!(
+                let level = Level::parse(&value.to_lowercase()).ok_or_else(|| {
+                    error(format!(
                         "unknown level {value:?} (expected {})",
                         LEVELS.join(", ")
-                    )));
-                }
+                    ))
+                })?;
                 Ok(Condition::all().add(issue::Column::Level.eq(level)))
             })
         }
@@ -165,15 +165,16 @@ fn term_condition(term: &Term, scope: &Scope, resolve: Resolve) -> Result<Condit
 
 /// `is:` values.
 fn is(value: &str, scope: &Scope) -> Result<Condition, String> {
-    let status = |s: &str| Condition::all().add(issue::Column::Status.eq(s));
+    let status = |s: IssueStatus| Condition::all().add(issue::Column::Status.eq(s));
     let recent = scope.now - RECENT;
     Ok(match value {
-        "unresolved" | "resolved" | "ignored" => status(value),
-        "archived" => status("ignored"),
+        "unresolved" => status(IssueStatus::Unresolved),
+        "resolved" => status(IssueStatus::Resolved),
+        "ignored" | "archived" => status(IssueStatus::Ignored),
         "assigned" => Condition::all().add(issue::Column::AssigneeId.is_not_null()),
         "unassigned" => Condition::all().add(issue::Column::AssigneeId.is_null()),
-        "new" => status("unresolved").add(issue::Column::FirstSeen.gte(recent)),
-        "regressed" => status("unresolved").add(
+        "new" => status(IssueStatus::Unresolved).add(issue::Column::FirstSeen.gte(recent)),
+        "regressed" => status(IssueStatus::Unresolved).add(
             issue::Column::Id.in_subquery(
                 Query::select()
                     .column(issue_activity::Column::IssueId)

@@ -199,6 +199,14 @@ mod tests {
     }
 
     #[test]
+    fn the_levels_offered_are_the_stored_ones() {
+        let stored: Vec<&str> = <entity::states::Level as sea_orm::Iterable>::iter()
+            .map(entity::states::Level::as_str)
+            .collect();
+        assert_eq!(LEVELS, stored);
+    }
+
+    #[test]
     fn a_typo_is_answered_with_the_keys_meant() {
         assert_eq!(closest("enviroment", []), ["environment"]);
         assert_eq!(closest("error.typ", [])[0], "error.type");

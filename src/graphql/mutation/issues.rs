@@ -37,7 +37,7 @@ async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<issue::Model>
     let issue = scope::issue(&state(ctx).db, viewer(ctx)?, parse_id(id, "issue")?)
         .await?
         .ok_or_else(|| not_found("issue"))?;
-    if issue.status == IssueStatus::Merged.as_str() {
+    if issue.status == entity::states::IssueStatus::Merged {
         return Err(bad_input(
             "merged issues change only through merge and unmerge",
         ));
@@ -73,7 +73,7 @@ impl IssueMutations {
         let updated = issues::set_status(
             &state(ctx).db,
             issue,
-            status.as_str(),
+            status.into(),
             StatusDetails::default(),
             actor,
         )
@@ -106,9 +106,15 @@ impl IssueMutations {
             ..Default::default()
         };
         let actor = &viewer(ctx)?.token_name;
-        let updated = issues::set_status(&state(ctx).db, issue, "resolved", details, actor)
-            .await
-            .map_err(internal)?;
+        let updated = issues::set_status(
+            &state(ctx).db,
+            issue,
+            entity::states::IssueStatus::Resolved,
+            details,
+            actor,
+        )
+        .await
+        .map_err(internal)?;
         announce(ctx, &updated);
         Ok(Issue(updated))
     }
@@ -145,9 +151,15 @@ impl IssueMutations {
             ..Default::default()
         };
         let actor = &viewer(ctx)?.token_name;
-        let updated = issues::set_status(db, issue, "ignored", details, actor)
-            .await
-            .map_err(internal)?;
+        let updated = issues::set_status(
+            db,
+            issue,
+            entity::states::IssueStatus::Ignored,
+            details,
+            actor,
+        )
+        .await
+        .map_err(internal)?;
         announce(ctx, &updated);
         Ok(Issue(updated))
     }
@@ -233,8 +245,8 @@ impl IssueMutations {
         let matching = issue::Entity::find()
             .filter(issue::Column::ProjectId.eq(project.id))
             .filter(filter_condition(project.id, filter))
-            .filter(issue::Column::Status.ne(IssueStatus::Merged.as_str()))
-            .filter(issue::Column::Status.ne(status.as_str()))
+            .filter(issue::Column::Status.ne(entity::states::IssueStatus::Merged))
+            .filter(issue::Column::Status.ne(entity::states::IssueStatus::from(status)))
             .order_by_asc(issue::Column::Id)
             .limit(BULK_LIMIT)
             .all(db)
@@ -246,7 +258,7 @@ impl IssueMutations {
             issues::set_status(
                 &txn,
                 issue,
-                status.as_str(),
+                status.into(),
                 StatusDetails::default(),
                 &viewer.token_name,
             )

@@ -159,7 +159,7 @@ impl Event {
         self.row.received_at
     }
     async fn level(&self) -> Level {
-        Level::parse(&self.row.level)
+        self.row.level.into()
     }
     async fn platform(&self) -> &str {
         &self.row.platform

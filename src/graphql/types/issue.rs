@@ -132,10 +132,10 @@ impl Issue {
         self.0.culprit.as_deref()
     }
     async fn level(&self) -> Level {
-        Level::parse(&self.0.level)
+        self.0.level.into()
     }
     async fn status(&self) -> IssueStatus {
-        IssueStatus::parse(&self.0.status)
+        self.0.status.into()
     }
     /// Number of events grouped into the issue.
     async fn count(&self) -> i64 {
@@ -164,9 +164,12 @@ impl Issue {
             .unwrap_or(0))
     }
 
-    /// Status parameters: `in_release`, `in_next_release`, `until`, `until_count`, `until_users`.
-    async fn status_details(&self) -> Json<serde_json::Value> {
-        Json(serde_json::from_str(&self.0.status_details).unwrap_or_default())
+    /// What the status is waiting for: the release a resolution covers, the time, count or
+    /// number of users an ignore lasts until. Every field is null when the status has none.
+    async fn status_details(&self) -> StatusDetails {
+        StatusDetails::from(crate::issues::conditions::StatusDetails::parse(
+            &self.0.status_details,
+        ))
     }
 
     async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
@@ -343,7 +346,7 @@ impl Issue {
         let mut similar: Vec<SimilarIssue> = rows
             .into_iter()
             .filter_map(|(s, other)| {
-                let other = other.filter(|o| o.status != "merged")?;
+                let other = other.filter(|o| o.status != entity::states::IssueStatus::Merged)?;
                 Some(SimilarIssue {
                     issue: Issue(other),
                     distance: s.distance,
@@ -389,5 +392,33 @@ fn tag_value(row: issue_tag::Model) -> TagValue {
         count: row.times_seen,
         first_seen: row.first_seen,
         last_seen: row.last_seen,
+    }
+}
+
+/// The conditions of an issue's status.
+#[derive(SimpleObject)]
+pub struct StatusDetails {
+    /// Resolved in this release: only events of a newer release reopen it.
+    pub in_release: Option<String>,
+    /// Resolved in the next release: events of the release current at resolution (held in
+    /// `inRelease`, if there was one) or older do not reopen it.
+    pub in_next_release: bool,
+    /// Ignored until this time.
+    pub ignored_until: Option<DateTime<Utc>>,
+    /// Ignored until the issue's event count reaches this total.
+    pub ignored_until_count: Option<i64>,
+    /// Ignored until this many distinct users are affected in total.
+    pub ignored_until_users: Option<i64>,
+}
+
+impl From<crate::issues::conditions::StatusDetails> for StatusDetails {
+    fn from(details: crate::issues::conditions::StatusDetails) -> Self {
+        StatusDetails {
+            in_release: details.in_release,
+            in_next_release: details.in_next_release,
+            ignored_until: details.until,
+            ignored_until_count: details.until_count,
+            ignored_until_users: details.until_users,
+        }
     }
 }

@@ -2,7 +2,7 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
-    alert_rule, delivery, environment, issue, project, project_key, project_stat, release,
+    alert_rule, delivery, environment, issue, project, project_key, project_stat, release, states,
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
@@ -368,12 +368,12 @@ pub fn filter_condition(project_id: i64, filter: IssueFilter) -> Condition {
     let mut condition = Condition::all();
     condition = match filter.status {
         Some(statuses) if !statuses.is_empty() => condition
-            .add(issue::Column::Status.is_in(statuses.into_iter().map(IssueStatus::as_str))),
-        _ => condition.add(issue::Column::Status.ne(IssueStatus::Merged.as_str())),
+            .add(issue::Column::Status.is_in(statuses.into_iter().map(states::IssueStatus::from))),
+        _ => condition.add(issue::Column::Status.ne(states::IssueStatus::Merged)),
     };
     if let Some(levels) = filter.level.filter(|l| !l.is_empty()) {
         condition =
-            condition.add(issue::Column::Level.is_in(levels.into_iter().map(Level::as_str)));
+            condition.add(issue::Column::Level.is_in(levels.into_iter().map(states::Level::from)));
     }
     for (key, value) in [
         ("environment", filter.environment),

@@ -1,6 +1,7 @@
 //! Normalisation of the individual event fields SDKs send in more than one shape (protocol spec
 //! §6): level, platform, release and environment, tags, fingerprint, the `values` wrappers, and
 //! `message`/`logentry`.
+use entity::states::Level;
 use serde_json::{Map, Value};
 
 /// Platforms Sentry knows; anything else is `other`.
@@ -31,22 +32,22 @@ const MAX_TAG_KEY: usize = 200;
 const MAX_TAG_VALUE: usize = 200;
 
 /// `warn`, `WARNING`, `critical`, Python's numeric levels… → one of the five levels.
-pub fn level(value: Option<&Value>) -> Option<&'static str> {
+pub fn level(value: Option<&Value>) -> Option<Level> {
     let level = match value? {
         Value::String(text) => match text.trim().to_ascii_lowercase().as_str() {
-            "debug" | "trace" => "debug",
-            "info" | "log" => "info",
-            "warning" | "warn" => "warning",
-            "error" => "error",
-            "fatal" | "critical" => "fatal",
+            "debug" | "trace" => Level::Debug,
+            "info" | "log" => Level::Info,
+            "warning" | "warn" => Level::Warning,
+            "error" => Level::Error,
+            "fatal" | "critical" => Level::Fatal,
             _ => return None,
         },
         Value::Number(n) => match n.as_i64()? {
-            0..=10 => "debug",
-            11..=20 => "info",
-            21..=30 => "warning",
-            31..=40 => "error",
-            41..=50 => "fatal",
+            0..=10 => Level::Debug,
+            11..=20 => Level::Info,
+            21..=30 => Level::Warning,
+            31..=40 => Level::Error,
+            41..=50 => Level::Fatal,
             _ => return None,
         },
         _ => return None,
@@ -291,11 +292,11 @@ mod tests {
     #[test]
     fn levels() {
         for (given, expected) in [
-            (json!("WARN"), Some("warning")),
-            (json!("critical"), Some("fatal")),
-            (json!("log"), Some("info")),
-            (json!(40), Some("error")),
-            (json!(10), Some("debug")),
+            (json!("WARN"), Some(Level::Warning)),
+            (json!("critical"), Some(Level::Fatal)),
+            (json!("log"), Some(Level::Info)),
+            (json!(40), Some(Level::Error)),
+            (json!(10), Some(Level::Debug)),
             (json!("loud"), None),
             (json!(true), None),
         ] {

@@ -18,6 +18,7 @@ mod trimming;
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
+use entity::states::Level;
 use serde_json::{Map, Value, json};
 
 pub use scrub::ScrubSettings;
@@ -46,7 +47,7 @@ pub struct NormalizedEvent<Payload = Value> {
     pub event_id: String,
     pub timestamp: DateTime<Utc>,
     pub received: DateTime<Utc>,
-    pub level: String,
+    pub level: Level,
     pub platform: String,
     pub release: Option<String>,
     pub environment: Option<String>,
@@ -155,13 +156,13 @@ pub fn normalize_event(raw: Value, ctx: &NormalizeContext) -> Result<NormalizedE
     }
 
     let level = match event.get("level") {
-        None | Some(Value::Null) => "error",
+        None | Some(Value::Null) => Level::Error,
         Some(given) => fields::level(Some(given)).unwrap_or_else(|| {
             note("invalid_data", "level");
-            "error"
+            Level::Error
         }),
     };
-    event.insert("level".into(), level.into());
+    event.insert("level".into(), level.as_str().into());
     let platform = fields::platform(event.get("platform"));
     event.insert("platform".into(), platform.into());
 
@@ -263,7 +264,7 @@ pub fn normalize_event(raw: Value, ctx: &NormalizeContext) -> Result<NormalizedE
         event_id,
         timestamp,
         received: ctx.received,
-        level: level.to_string(),
+        level,
         platform: platform.to_string(),
         release,
         environment,

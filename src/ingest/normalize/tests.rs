@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::*;
 use crate::test_fixtures::vector_event;
+use entity::states::Level;
 
 fn ctx() -> NormalizeContext {
     NormalizeContext {
@@ -25,7 +26,7 @@ fn ctx() -> NormalizeContext {
 fn python_chained_exception() {
     let event = normalize_event(vector_event("py-01-exception-chained.envelope"), &ctx()).unwrap();
     assert_eq!(event.event_id, "7257a65ab4c34a7c88e8aa537b6a8f41");
-    assert_eq!(event.level, "error");
+    assert_eq!(event.level, Level::Error);
     assert_eq!(event.platform, "python");
     assert_eq!(event.release.as_deref(), Some("shop@1.2.3"));
     assert_eq!(event.environment.as_deref(), Some("prod"));
@@ -50,7 +51,7 @@ fn rust_event_with_dashed_id_and_no_level() {
     context.envelope_event_id = normalize_event_id("58787164-da29-4362-9e33-68b49995a5d8");
     let event = normalize_event(vector_event("rust-01-capture-error.envelope"), &context).unwrap();
     assert_eq!(event.event_id, "58787164da2943629e3368b49995a5d8");
-    assert_eq!(event.level, "error");
+    assert_eq!(event.level, Level::Error);
     assert_eq!(event.platform, "native");
 }
 
@@ -64,7 +65,7 @@ fn logging_template_and_message() {
         event.message.as_deref(),
         Some("Payment for order 1234 failed")
     );
-    assert_eq!(event.level, "warning");
+    assert_eq!(event.level, Level::Warning);
     assert!(event.payload.get("message").is_none());
     assert_eq!(event.payload["type"], "default");
 }
@@ -103,7 +104,7 @@ fn nan_and_wrong_types_never_reject() {
         json!({ "user": [1], "request": 5, "breadcrumbs": { "values": "x" }, "message": 7 }),
     ] {
         let event = normalize_event(raw, &ctx()).unwrap();
-        assert_eq!(event.level, "error");
+        assert_eq!(event.level, Level::Error);
         assert_eq!(event.timestamp, ctx().received);
     }
     assert_eq!(normalize_event(json!([1]), &ctx()).unwrap_err().status, 400);

@@ -165,7 +165,7 @@ fn event_values(values: &mut Vec<Value>, job: &WriteJob, issue_id: i64, hash: St
         e.event_id.clone().into(),
         e.timestamp.into(),
         e.received.into(),
-        e.level.clone().into(),
+        e.level.as_str().into(),
         e.platform.clone().into(),
         e.release.clone().into(),
         e.environment.clone().into(),

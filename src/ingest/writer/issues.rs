@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
+use entity::states::IssueStatus;
 use entity::{grouping_hash, issue, issue_activity, issue_tag, release};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
@@ -158,8 +159,8 @@ async fn create_issue(
         primary_hash: Set(primary.to_string()),
         title: Set(job.grouping.title.clone()),
         culprit: Set(job.grouping.culprit.clone()),
-        level: Set(event.level.clone()),
-        status: Set("unresolved".to_string()),
+        level: Set(event.level),
+        status: Set(IssueStatus::Unresolved),
         status_details: Set("{}".to_string()),
         first_seen: Set(event.timestamp),
         last_seen: Set(event.timestamp),
@@ -281,7 +282,7 @@ impl IssueDeltas {
             let delta = &self.deltas[&issue_id];
             let details = StatusDetails::parse(&details);
             let reopen = conditions::reopens(&Facts {
-                status: &status,
+                status: sea_orm::ActiveEnum::try_from_value(&status)?,
                 details: &details,
                 releases: &delta.releases,
                 release_first_seen: &release_first_seen(txn, project_id, &delta.releases, &details)
@@ -296,7 +297,7 @@ impl IssueDeltas {
                 continue;
             };
             let reopened = counters_update(&[(issue_id, delta)])
-                .col_expr(issue::Column::Status, Expr::val("unresolved"))
+                .col_expr(issue::Column::Status, Expr::val(IssueStatus::Unresolved))
                 .col_expr(issue::Column::StatusDetails, Expr::val("{}"))
                 .col_expr(
                     issue::Column::ResolvedAt,
@@ -336,7 +337,7 @@ impl IssueDeltas {
 }
 
 /// Statuses the new events may end (see `conditions::reopens`); every other status only counts.
-const CLOSED: [&str; 2] = ["resolved", "ignored"];
+const CLOSED: [IssueStatus; 2] = [IssueStatus::Resolved, IssueStatus::Ignored];
 
 /// Issues per counters UPDATE: each row evaluates its `CASE` over the whole list, so a
 /// statement costs rows × list; bounded lists keep a 1,000-event batch linear.

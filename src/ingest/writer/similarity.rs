@@ -44,7 +44,7 @@ pub async fn nearest(
         .column(issue::Column::Id)
         .column(issue::Column::Signature)
         .filter(issue::Column::Id.is_in(candidate_ids))
-        .filter(issue::Column::Status.ne("merged"));
+        .filter(issue::Column::Status.ne(entity::states::IssueStatus::Merged));
     let candidates: Vec<(i64, String)> = txn.rows(txn.query(&select)).await?;
     let mut scored: Vec<(i64, f64)> = candidates
         .into_iter()

@@ -1,0 +1,83 @@
+//! The domain's closed sets of states, stored as their lowercase names (the columns stay text,
+//! as they always were, so no migration changes a row): an issue's status, a level. Everything
+//! that reads or writes these columns uses the enums; the API's GraphQL enums map to them.
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Where an issue stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "lowercase")]
+pub enum IssueStatus {
+    #[sea_orm(string_value = "unresolved")]
+    Unresolved,
+    #[sea_orm(string_value = "resolved")]
+    Resolved,
+    #[sea_orm(string_value = "ignored")]
+    Ignored,
+    /// Merged into another issue: a tombstone whose events and hashes live there now.
+    #[sea_orm(string_value = "merged")]
+    Merged,
+}
+
+/// Severity of an event, and of its issue (the level of the issue's first event).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    #[sea_orm(string_value = "debug")]
+    Debug,
+    #[sea_orm(string_value = "info")]
+    Info,
+    #[sea_orm(string_value = "warning")]
+    Warning,
+    #[sea_orm(string_value = "error")]
+    Error,
+    #[sea_orm(string_value = "fatal")]
+    Fatal,
+}
+
+impl IssueStatus {
+    /// The stored name, e.g. `unresolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueStatus::Unresolved => "unresolved",
+            IssueStatus::Resolved => "resolved",
+            IssueStatus::Ignored => "ignored",
+            IssueStatus::Merged => "merged",
+        }
+    }
+}
+
+impl Level {
+    /// The stored name, e.g. `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+
+    /// The level of a stored name; `None` for anything else.
+    pub fn parse(name: &str) -> Option<Level> {
+        <Level as sea_orm::Iterable>::iter().find(|level| level.as_str() == name)
+    }
+}
