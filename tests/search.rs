@@ -354,6 +354,32 @@ fn searches() -> Vec<(&'static str, Oracle)> {
     ]
 }
 
+/// One page of the project's issues for a search: `(issue ids, totalCount, next page's cursor)`.
+async fn search_page(
+    server: &TestServer,
+    query: &str,
+    sort: &str,
+    first: i64,
+    after: Option<String>,
+) -> (Vec<String>, i64, Option<String>) {
+    let data = server
+        .graphql(
+            "query($p: ID!, $q: String, $s: IssueSort, $f: Int, $a: String) { project(id: $p) { issues(query: $q, sort: $s, first: $f, after: $a) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } }",
+            json!({ "p": server.project_id.to_string(), "q": query, "s": sort, "f": first, "a": after }),
+        )
+        .await;
+    let page = &data["project"]["issues"];
+    let ids = page["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["id"].as_str().unwrap().to_string())
+        .collect();
+    let next = (page["pageInfo"]["hasNextPage"] == json!(true))
+        .then(|| page["pageInfo"]["endCursor"].as_str().unwrap().to_string());
+    (ids, page["totalCount"].as_i64().unwrap(), next)
+}
+
 async fn every_key_and_operator_agrees_with_the_oracle(server: TestServer) {
     let sent = corpus();
     let mut issue_of = std::collections::HashMap::new();
@@ -425,49 +451,25 @@ async fn every_key_and_operator_agrees_with_the_oracle(server: TestServer) {
     for (query, oracle) in searches() {
         let mut expected: Vec<&str> = sent.iter().filter(|s| oracle(s)).map(|s| s.name).collect();
         expected.sort();
-        let data = server
-            .graphql(
-                "query($p: ID!, $q: String) { project(id: $p) { issues(query: $q, first: 50) { totalCount edges { node { id } } } } }",
-                json!({ "p": server.project_id.to_string(), "q": query }),
-            )
-            .await;
-        let issues = &data["project"]["issues"];
-        let mut found: Vec<&str> = issues["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|edge| name_of(edge["node"]["id"].as_str().unwrap()))
-            .collect();
+        let (ids, total, _) = search_page(&server, query, "LAST_SEEN", 50, None).await;
+        let mut found: Vec<&str> = ids.iter().map(|id| name_of(id)).collect();
         found.sort();
-        if found != expected || issues["totalCount"] != json!(found.len()) {
+        if found != expected || total != found.len() as i64 {
             wrong.push(format!(
-                "{query:?}: found {found:?} (totalCount {}), expected {expected:?}",
-                issues["totalCount"]
+                "{query:?}: found {found:?} (totalCount {total}), expected {expected:?}"
             ));
         }
         // Pages of two, in each sort order, add up to the same issues, each once.
         for sort in ["LAST_SEEN", "FIRST_SEEN", "COUNT"] {
             let mut paged: Vec<&str> = Vec::new();
-            let mut after = Value::Null;
+            let mut after = None;
             loop {
-                let data = server
-                    .graphql(
-                        "query($p: ID!, $q: String, $s: IssueSort, $a: String) { project(id: $p) { issues(query: $q, sort: $s, first: 2, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }",
-                        json!({ "p": server.project_id.to_string(), "q": query, "s": sort, "a": after }),
-                    )
-                    .await;
-                let page = &data["project"]["issues"];
-                paged.extend(
-                    page["edges"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|edge| name_of(edge["node"]["id"].as_str().unwrap())),
-                );
-                if page["pageInfo"]["hasNextPage"] != json!(true) {
-                    break;
+                let (ids, _, next) = search_page(&server, query, sort, 2, after).await;
+                paged.extend(ids.iter().map(|id| name_of(id)));
+                match next {
+                    Some(cursor) => after = Some(cursor),
+                    None => break,
                 }
-                after = page["pageInfo"]["endCursor"].clone();
             }
             paged.sort();
             if paged != expected {
@@ -776,23 +778,12 @@ async fn random_searches_agree_with_the_oracle(server: TestServer) {
             .map(|issue| issue.word)
             .collect();
         expected.sort();
-        let data = server
-            .graphql(
-                "query($p: ID!, $q: String) { project(id: $p) { issues(query: $q, first: 50) { totalCount edges { node { id } } } } }",
-                json!({ "p": server.project_id.to_string(), "q": text }),
-            )
-            .await;
-        let page = &data["project"]["issues"];
-        let mut found: Vec<&str> = page["edges"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|edge| word_of[edge["node"]["id"].as_str().unwrap()])
-            .collect();
+        let (ids, total, _) = search_page(&server, &text, "LAST_SEEN", 50, None).await;
+        let mut found: Vec<&str> = ids.iter().map(|id| word_of[id.as_str()]).collect();
         found.sort();
         assert_eq!(
-            (&found, page["totalCount"].as_u64()),
-            (&expected, Some(expected.len() as u64)),
+            (&found, total),
+            (&expected, expected.len() as i64),
             "search {text:?} (LARDER_SEARCH_SEED={seed}; the project: {issues:?})"
         );
     }
