@@ -15,11 +15,27 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use super::notification::{self, Subject};
 use super::rules::{EventFacts, Filters, Trigger};
 use crate::db::write::WriteTxn;
-use crate::ingest::writer::{WriteJob, Written};
+use crate::ingest::normalize::NormalizedEvent;
+
+/// One event the ingest writer stored in this transaction, as alerts need it. The writer hands
+/// these over (an SDK retry of a stored event is not one), so alerts depend on the normalised
+/// event, not on the writer.
+pub struct WrittenEvent<'a> {
+    pub project_id: i64,
+    pub issue_id: i64,
+    /// The event as stored (its payload compressed).
+    pub event: &'a NormalizedEvent<Vec<u8>>,
+    /// Derived and client tags.
+    pub tags: &'a [(String, String)],
+    /// The event created its issue.
+    pub new_issue: bool,
+    /// The event reopened a resolved issue.
+    pub regressed: bool,
+}
 
 /// What the batch did to one issue: its first event and whether it was created or reopened.
 struct Touched<'a> {
-    job: &'a WriteJob,
+    first: &'a WrittenEvent<'a>,
     new_issue: bool,
     regressed: bool,
 }
@@ -27,15 +43,14 @@ struct Touched<'a> {
 /// Evaluates the project rules for every issue the batch wrote to; returns deliveries queued.
 pub async fn evaluate(
     txn: &WriteTxn<'_>,
-    jobs: &[WriteJob],
-    written: &[Written],
+    written: &[WrittenEvent<'_>],
     public_url: &str,
 ) -> Result<usize, DbErr> {
     // By issue id, so concurrent batches claim `alert_rule_fire` rows in the same order.
     let mut touched: BTreeMap<i64, Touched<'_>> = BTreeMap::new();
-    for (job, w) in jobs.iter().zip(written).filter(|(_, w)| !w.duplicate) {
+    for w in written {
         let entry = touched.entry(w.issue_id).or_insert(Touched {
-            job,
+            first: w,
             new_issue: false,
             regressed: false,
         });
@@ -46,7 +61,7 @@ pub async fn evaluate(
         return Ok(0);
     }
     let project_ids: Vec<i64> = {
-        let mut ids: Vec<i64> = touched.values().map(|t| t.job.project_id).collect();
+        let mut ids: Vec<i64> = touched.values().map(|t| t.first.project_id).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -64,12 +79,20 @@ pub async fn evaluate(
     let context = Context::load(txn, &project_ids).await?;
     let mut queued = 0;
     for (&issue_id, t) in &touched {
-        for rule in rules.iter().filter(|r| r.project_id == t.job.project_id) {
+        for rule in rules.iter().filter(|r| r.project_id == t.first.project_id) {
             if let Some(kind) = fires(txn, rule, issue_id, t).await?
                 && claim_interval(txn, rule, issue_id).await?
             {
-                queued += queue_deliveries(txn, &context, rule, issue_id, t.job, kind, public_url)
-                    .await?;
+                queued += queue_deliveries(
+                    txn,
+                    &context,
+                    rule,
+                    issue_id,
+                    t.first.event,
+                    kind,
+                    public_url,
+                )
+                .await?;
             }
         }
     }
@@ -84,12 +107,12 @@ async fn fires(
     touched: &Touched<'_>,
 ) -> Result<Option<NotificationKind>, DbErr> {
     let filters: Filters = serde_json::from_str(&rule.filters).unwrap_or_default();
-    let event = &touched.job.event;
+    let event = touched.first.event;
     let facts = EventFacts {
-        level: event.level.as_str(),
+        level: event.level,
         environment: event.environment.as_deref(),
         release: event.release.as_deref(),
-        tags: &touched.job.tags,
+        tags: touched.first.tags,
     };
     if !filters.matches(&facts) {
         return Ok(None);
@@ -238,7 +261,7 @@ async fn queue_deliveries(
     context: &Context,
     rule: &alert_rule::Model,
     issue_id: i64,
-    job: &WriteJob,
+    event: &NormalizedEvent<Vec<u8>>,
     kind: NotificationKind,
     public_url: &str,
 ) -> Result<usize, DbErr> {
@@ -252,7 +275,7 @@ async fn queue_deliveries(
         .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
     let user_count = distinct_users(txn, issue_id, None).await?;
     // The writer carries payloads compressed; a firing rule is rare enough to parse it again.
-    let event = crate::db::payload::parse(&job.event.payload).ok();
+    let event = crate::db::payload::parse(&event.payload).ok();
     let subject = Subject {
         organization,
         project,

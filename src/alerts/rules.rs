@@ -1,4 +1,5 @@
 //! What an alert rule says, as stored in its JSON columns.
+use entity::states::Level;
 use serde::{Deserialize, Serialize};
 
 /// When a rule fires. Any trigger of a rule may fire it.
@@ -16,15 +17,6 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Trigger::NewIssue => "new_issue",
-            Trigger::Regression => "regression",
-            Trigger::EventFrequency { .. } => "frequency",
-            Trigger::UserFrequency { .. } => "user_frequency",
-        }
-    }
-
     pub fn validate(&self) -> Result<(), String> {
         match self {
             Trigger::EventFrequency {
@@ -52,7 +44,7 @@ impl Trigger {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(default)]
 pub struct Filters {
-    pub levels: Vec<String>,
+    pub levels: Vec<Level>,
     pub environments: Vec<String>,
     pub releases: Vec<String>,
     /// `key` must have exactly `value` among the event's tags.
@@ -67,7 +59,7 @@ pub struct TagCondition {
 
 /// The facts of one event that filters look at.
 pub struct EventFacts<'a> {
-    pub level: &'a str,
+    pub level: Level,
     pub environment: Option<&'a str>,
     pub release: Option<&'a str>,
     pub tags: &'a [(String, String)],
@@ -78,7 +70,7 @@ impl Filters {
         let listed = |list: &[String], value: Option<&str>| {
             list.is_empty() || value.is_some_and(|v| list.iter().any(|l| l == v))
         };
-        listed(&self.levels, Some(event.level))
+        (self.levels.is_empty() || self.levels.contains(&event.level))
             && listed(&self.environments, event.environment)
             && listed(&self.releases, event.release)
             && self
@@ -94,7 +86,7 @@ mod tests {
 
     fn facts<'a>(tags: &'a [(String, String)]) -> EventFacts<'a> {
         EventFacts {
-            level: "error",
+            level: Level::Error,
             environment: Some("prod"),
             release: None,
             tags,
@@ -110,7 +102,7 @@ mod tests {
     fn each_filter_narrows() {
         let tags = vec![("browser".to_string(), "Chrome".to_string())];
         let mut filters = Filters {
-            levels: vec!["error".into()],
+            levels: vec![Level::Error],
             ..Default::default()
         };
         assert!(filters.matches(&facts(&tags)));

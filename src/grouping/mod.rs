@@ -109,7 +109,7 @@ impl<'a> Stack<'a> {
 }
 
 /// What the default algorithm decided.
-pub(crate) struct Default {
+pub(crate) struct DefaultGrouping {
     source: &'static str,
     components: Vec<Component>,
     /// The contributing values, in order: the hash input.
@@ -317,7 +317,7 @@ fn stack_components(
     true
 }
 
-fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> Default {
+fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> DefaultGrouping {
     let mut components = Vec::new();
     let mut values = Vec::new();
     if !chain.is_empty() {
@@ -360,7 +360,7 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
             } else {
                 "exception_value"
             };
-            return Default {
+            return DefaultGrouping {
                 source,
                 components,
                 values,
@@ -368,7 +368,7 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
         }
     }
     if stack_components(&stack.frames, &mut components, &mut values) {
-        return Default {
+        return DefaultGrouping {
             source: "stacktrace",
             components,
             values,
@@ -386,13 +386,13 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
             contributes: true,
             hint: Some("message template: variable parts replaced".into()),
         });
-        return Default {
+        return DefaultGrouping {
             source: "message",
             components,
             values: vec![template],
         };
     }
-    Default {
+    DefaultGrouping {
         source: "fallback",
         components,
         values: Vec::new(),

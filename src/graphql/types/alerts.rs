@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::{alert_rule, delivery, external_issue, integration};
 use larder_integrations::ChannelConfig;
 
+use super::Level;
 use crate::alerts::rules::{Filters, TagCondition, Trigger};
 
 #[derive(SimpleObject)]
@@ -59,7 +60,7 @@ pub struct AlertTrigger {
 #[graphql(input_name = "AlertFiltersInput")]
 pub struct AlertFilters {
     #[graphql(default)]
-    pub levels: Vec<String>,
+    pub levels: Vec<Level>,
     #[graphql(default)]
     pub environments: Vec<String>,
     #[graphql(default)]
@@ -138,7 +139,7 @@ impl AlertTrigger {
 impl AlertFilters {
     pub fn to_rule(&self) -> Filters {
         Filters {
-            levels: self.levels.iter().map(|l| l.to_lowercase()).collect(),
+            levels: self.levels.iter().map(|&level| level.into()).collect(),
             environments: self.environments.clone(),
             releases: self.releases.clone(),
             tags: self
@@ -154,7 +155,7 @@ impl AlertFilters {
 
     fn from_rule(filters: &Filters) -> Self {
         AlertFilters {
-            levels: filters.levels.clone(),
+            levels: filters.levels.iter().map(|&level| level.into()).collect(),
             environments: filters.environments.clone(),
             releases: filters.releases.clone(),
             tags: filters

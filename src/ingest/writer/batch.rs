@@ -14,6 +14,7 @@ use super::rollups;
 use super::stages::StageClock;
 use super::{WriteJob, Written};
 use crate::alerts;
+use crate::alerts::evaluate::WrittenEvent;
 use crate::db::write::WriterConnection;
 
 /// Rows per multi-row INSERT: well under SQLite's bound-variable limit.
@@ -95,7 +96,20 @@ pub async fn write(
             w.regressed = true;
         }
     }
-    alerts::evaluate::evaluate(&txn, jobs, &written, public_url).await?;
+    let stored: Vec<WrittenEvent> = jobs
+        .iter()
+        .zip(&written)
+        .filter(|(_, w)| !w.duplicate)
+        .map(|(job, w)| WrittenEvent {
+            project_id: job.project_id,
+            issue_id: w.issue_id,
+            event: &job.event,
+            tags: &job.tags,
+            new_issue: w.new_issue,
+            regressed: w.regressed,
+        })
+        .collect();
+    alerts::evaluate::evaluate(&txn, &stored, public_url).await?;
     clock.mark("alert_rules");
     txn.commit().await?;
     clock.mark("commit");
