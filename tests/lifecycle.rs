@@ -489,9 +489,23 @@ async fn ingest_raw(server: &TestServer, event: Value) -> Value {
 async fn sampling_and_inbound_filters_drop_quietly_and_count(server: TestServer) {
     settings(
         &server,
-        json!({ "inboundFilters": { "localhost": true, "error_messages": ["*ResizeObserver*"] } }),
+        json!({ "inboundFilters": { "localhost": true, "errorMessages": ["*ResizeObserver*"] }, "sensitiveFields": ["order_id"] }),
     )
     .await;
+    // What was saved reads back, as ingest applies it.
+    let saved = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { settings { sampleRate rateLimitPerMinute retentionDays scrubData sensitiveFields safeFields scrubIpAddresses inboundFilters { localhost browserExtensions legacyBrowsers webCrawlers errorMessages releases } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        saved["project"]["settings"],
+        json!({ "sampleRate": 1.0, "rateLimitPerMinute": null, "retentionDays": null, "scrubData": true,
+                "sensitiveFields": ["order_id"], "safeFields": [], "scrubIpAddresses": false,
+                "inboundFilters": { "localhost": true, "browserExtensions": false, "legacyBrowsers": false,
+                                    "webCrawlers": false, "errorMessages": ["*ResizeObserver*"], "releases": [] } })
+    );
     let local = ingest_raw(
         &server,
         json!({ "message": "dev box", "user": { "ip_address": "127.0.0.1" } }),

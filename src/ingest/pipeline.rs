@@ -174,7 +174,7 @@ impl Pipeline {
             client_ip: meta.client_ip,
             sentry_client: meta.sentry_client,
             scrub: ScrubSettings {
-                enabled: project.extra.scrub_data.unwrap_or(true),
+                enabled: project.extra.scrubs_data(),
                 extra_sensitive_keys: project.extra.sensitive_fields.clone(),
                 safe_keys: project.extra.safe_fields.clone(),
                 scrub_ip_addresses: project.extra.scrub_ip_addresses,

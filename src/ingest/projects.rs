@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use entity::project;
 use sea_orm::{DatabaseConnection, EntityTrait};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::IngestError;
 use super::controls::filters::InboundFilters;
@@ -27,8 +27,9 @@ pub struct ProjectSettings {
     pub extra: ExtraSettings,
 }
 
-/// The JSON `settings` column of a project.
-#[derive(Deserialize, Default, Clone, Debug)]
+/// The JSON `settings` column of a project: read by ingest, written and shown by the API, always
+/// through this one type (a renamed field cannot silently stop taking effect).
+#[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
 #[serde(default)]
 pub struct ExtraSettings {
     /// Data scrubbing of sensitive keys; on unless turned off.
@@ -98,7 +99,24 @@ impl ProjectSettings {
             },
             sample_rate: row.sample_rate,
             rate_limit_per_minute: row.rate_limit_per_minute.map(|n| n.max(0) as u32),
-            extra: serde_json::from_str(&row.settings).unwrap_or_default(),
+            extra: ExtraSettings::parse(&row.settings),
         }
+    }
+}
+
+impl ExtraSettings {
+    /// The settings stored in a project row; defaults where the column is empty or unreadable.
+    pub fn parse(column: &str) -> ExtraSettings {
+        serde_json::from_str(column).unwrap_or_default()
+    }
+
+    /// The column's text.
+    pub fn to_column(&self) -> String {
+        serde_json::to_string(self).expect("settings serialise")
+    }
+
+    /// Whether default PII scrubbing is on (it is unless turned off).
+    pub fn scrubs_data(&self) -> bool {
+        self.scrub_data.unwrap_or(true)
     }
 }

@@ -1,12 +1,13 @@
 //! Project mutations.
-use async_graphql::{Context, ID, InputObject, Json, Object};
+use async_graphql::{Context, ID, InputObject, Object};
 use entity::{project, project_key};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::accounts::projects::create_project;
 use crate::graphql::types::project::Project;
+use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInput;
 use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
-use crate::ingest::controls::filters::InboundFilters;
+use crate::ingest::projects::ExtraSettings;
 
 #[derive(Default)]
 pub struct ProjectMutations;
@@ -40,9 +41,8 @@ pub struct ProjectSettingsInput {
     pub rate_limit_per_minute: Option<i32>,
     /// Days events are kept; 0 falls back to the organization default.
     pub retention_days: Option<i32>,
-    /// Inbound filters: `{localhost, browser_extensions, legacy_browsers, web_crawlers,
-    /// error_messages: [glob], releases: [glob]}`.
-    pub inbound_filters: Option<Json<serde_json::Value>>,
+    /// Inbound filters; replaces the project's whole set.
+    pub inbound_filters: Option<InboundFiltersInput>,
     /// Default PII scrubbing on or off, extra sensitive key names, keys never scrubbed.
     pub scrub_data: Option<bool>,
     pub sensitive_fields: Option<Vec<String>>,
@@ -59,8 +59,7 @@ impl ProjectSettingsMutations {
         settings: ProjectSettingsInput,
     ) -> async_graphql::Result<Project> {
         let row = editable_project(ctx, &project_id).await?;
-        let mut extra: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&row.settings).unwrap_or_default();
+        let mut extra = ExtraSettings::parse(&row.settings);
         let mut active: project::ActiveModel = row.into();
         if let Some(name) = settings.name.filter(|n| !n.trim().is_empty()) {
             active.name = Set(name.trim().to_string());
@@ -81,33 +80,21 @@ impl ProjectSettingsMutations {
             active.retention_days = Set((days > 0).then_some(days));
         }
         if let Some(filters) = settings.inbound_filters {
-            serde_json::from_value::<InboundFilters>(filters.0.clone())
-                .map_err(|e| bad_input(format!("invalid inboundFilters: {e}")))?;
-            extra.insert("inbound_filters".into(), filters.0);
+            extra.inbound_filters = filters.into();
         }
-        for (key, value) in [
-            (
-                "scrub_data",
-                settings.scrub_data.map(serde_json::Value::from),
-            ),
-            (
-                "sensitive_fields",
-                settings.sensitive_fields.map(serde_json::Value::from),
-            ),
-            (
-                "safe_fields",
-                settings.safe_fields.map(serde_json::Value::from),
-            ),
-            (
-                "scrub_ip_addresses",
-                settings.scrub_ip_addresses.map(serde_json::Value::from),
-            ),
-        ] {
-            if let Some(value) = value {
-                extra.insert(key.into(), value);
-            }
+        if let Some(scrub) = settings.scrub_data {
+            extra.scrub_data = Some(scrub);
         }
-        active.settings = Set(serde_json::Value::Object(extra).to_string());
+        if let Some(fields) = settings.sensitive_fields {
+            extra.sensitive_fields = fields;
+        }
+        if let Some(fields) = settings.safe_fields {
+            extra.safe_fields = fields;
+        }
+        if let Some(scrub) = settings.scrub_ip_addresses {
+            extra.scrub_ip_addresses = scrub;
+        }
+        active.settings = Set(extra.to_column());
         save_project(ctx, active).await
     }
 

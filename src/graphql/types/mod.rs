@@ -4,6 +4,7 @@ pub mod event;
 pub mod issue;
 pub mod project;
 pub mod search;
+pub mod settings;
 pub mod stats;
 
 use async_graphql::Enum;

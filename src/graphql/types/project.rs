@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::alerts::{AlertRule, Delivery};
 use super::issue::Issue;
+use super::settings::ProjectSettings;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
@@ -157,6 +158,10 @@ impl Project {
     }
     async fn sample_rate(&self) -> f64 {
         self.0.sample_rate
+    }
+    /// Sampling, rate limit, retention, scrubbing and inbound filters, as ingest applies them.
+    async fn settings(&self) -> ProjectSettings {
+        ProjectSettings::of(&self.0)
     }
     async fn rate_limit_per_minute(&self) -> Option<i32> {
         self.0.rate_limit_per_minute
