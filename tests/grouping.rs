@@ -147,7 +147,7 @@ async fn merge_and_unmerge_route_new_events(server: TestServer) {
     // Unmerge the second hash: it and its events go back to an issue of their own.
     let primary = server
         .graphql(
-            "query($id: ID!) { issue(id: $id) { grouping } }",
+            "query($id: ID!) { issue(id: $id) { grouping { hash explanation { config source rule fingerprint components { kind value contributes hint } } } } }",
             json!({ "id": a }),
         )
         .await;
@@ -231,7 +231,7 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
     assert_eq!(a, b);
     let data = server
         .graphql(
-            "query($id: ID!) { issue(id: $id) { title grouping } }",
+            "query($id: ID!) { issue(id: $id) { title grouping { hash explanation { config source rule fingerprint components { kind value contributes hint } } } } }",
             json!({ "id": a }),
         )
         .await;
@@ -244,7 +244,7 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
     let (_, c) = server.ingest(common::python_exception_event()).await;
     let data = server
         .graphql(
-            "query($id: ID!) { issue(id: $id) { grouping } }",
+            "query($id: ID!) { issue(id: $id) { grouping { hash explanation { config source rule fingerprint components { kind value contributes hint } } } } }",
             json!({ "id": c }),
         )
         .await;

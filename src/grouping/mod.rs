@@ -20,6 +20,7 @@
 mod fingerprint;
 mod frames;
 mod message;
+pub mod record;
 mod rules;
 pub mod similarity;
 

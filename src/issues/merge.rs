@@ -149,10 +149,14 @@ pub async fn unmerge_hash(
         _ => {
             let mut fresh = issue.clone();
             fresh.primary_hash = hash.to_string();
+            // The hash's own explanation, stored as every issue's grouping is.
             let explanation = hashes
                 .iter()
                 .find(|h| h.hash == hash)
-                .map(|h| h.explanation.clone());
+                .and_then(|h| serde_json::from_str::<serde_json::Value>(&h.explanation).ok())
+                .map(|explanation| {
+                    crate::grouping::record::issue_grouping_text(hash, &explanation)
+                });
             issue::ActiveModel {
                 project_id: Set(fresh.project_id),
                 primary_hash: Set(fresh.primary_hash),

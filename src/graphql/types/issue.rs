@@ -15,6 +15,7 @@ use super::{IssueStatus, Level};
 use crate::graphql::loaders::{Loaders, StatsKey};
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{internal, owned_rows, state};
+use crate::grouping::record::{ExplanationRecord, read_explanation};
 
 pub struct Issue(pub issue::Model);
 
@@ -380,9 +381,13 @@ impl Issue {
             .await
     }
 
-    /// How the issue's primary hash was made: the components and rules behind it.
-    async fn grouping(&self) -> Json<serde_json::Value> {
-        Json(serde_json::from_str(&self.0.grouping).unwrap_or(serde_json::Value::Null))
+    /// How the issue's primary hash was made: the components and rules behind it ("why these
+    /// events are one issue").
+    async fn grouping(&self) -> Grouping {
+        Grouping {
+            hash: self.0.primary_hash.clone(),
+            explanation: read_explanation(&self.0.grouping).map(GroupingExplanation::from),
+        }
     }
 }
 
@@ -419,6 +424,64 @@ impl From<crate::issues::conditions::StatusDetails> for StatusDetails {
             ignored_until: details.until,
             ignored_until_count: details.until_count,
             ignored_until_users: details.until_users,
+        }
+    }
+}
+
+/// An issue's primary hash and how it was made.
+#[derive(SimpleObject)]
+pub struct Grouping {
+    /// 32 hex characters; the hash that created the issue.
+    pub hash: String,
+    /// Null when the stored explanation cannot be read.
+    pub explanation: Option<GroupingExplanation>,
+}
+
+/// Why events get the hash: the grouping config, where the fingerprint came from, and every
+/// component considered.
+#[derive(SimpleObject)]
+pub struct GroupingExplanation {
+    /// Grouping algorithm version, e.g. `larder:2026-11`.
+    pub config: String,
+    /// `fingerprint_rule`, `custom_fingerprint`, `exception`, `stacktrace`, `exception_value`,
+    /// `message` or `fallback`.
+    pub source: String,
+    /// The project fingerprint rule that matched, as written.
+    pub rule: Option<String>,
+    /// The fingerprint that decided, when one did.
+    pub fingerprint: Option<Vec<String>>,
+    pub components: Vec<GroupingComponent>,
+}
+
+/// One part of an event that grouping looked at.
+#[derive(SimpleObject)]
+pub struct GroupingComponent {
+    /// `type`, `frame`, `value`, `message`, `fingerprint`, …
+    pub kind: String,
+    pub value: String,
+    /// Whether it went into the hash.
+    pub contributes: bool,
+    /// Why it did or did not.
+    pub hint: Option<String>,
+}
+
+impl From<ExplanationRecord> for GroupingExplanation {
+    fn from(record: ExplanationRecord) -> Self {
+        GroupingExplanation {
+            config: record.config,
+            source: record.source,
+            rule: record.rule,
+            fingerprint: record.fingerprint,
+            components: record
+                .components
+                .into_iter()
+                .map(|c| GroupingComponent {
+                    kind: c.kind,
+                    value: c.value,
+                    contributes: c.contributes,
+                    hint: c.hint,
+                })
+                .collect(),
         }
     }
 }

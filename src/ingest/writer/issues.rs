@@ -149,11 +149,7 @@ async fn create_issue(
     // Microseconds: what both databases store, so the row read back compares equal.
     let now = Utc::now().trunc_subsecs(6);
     let event = &job.event;
-    let grouping = json!({
-
-        "hash": primary,
-        "explanation": &job.grouping.explanation,
-    });
+    let grouping = crate::grouping::record::issue_grouping_text(primary, &job.grouping.explanation);
     let row = issue::ActiveModel {
         project_id: Set(job.project_id),
         primary_hash: Set(primary.to_string()),
@@ -167,7 +163,7 @@ async fn create_issue(
         times_seen: Set(0),
         first_release: Set(event.release.clone()),
         last_release: Set(event.release.clone()),
-        grouping: Set(grouping.to_string()),
+        grouping: Set(grouping),
         signature: Set(signature
             .map(|s| serde_json::to_string(&s.0).unwrap_or_default())
             .unwrap_or_default()),
