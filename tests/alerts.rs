@@ -13,11 +13,15 @@ const SECRET: &str = "webhook-shared-secret";
 async fn webhook(server: &TestServer, receiver: &HttpReceiver) -> String {
     let data = server
         .graphql(
-            "mutation($c: JSON!) { createIntegration(name: \"hook\", config: $c) { id kind config } }",
+            "mutation($c: JSON!) { createIntegration(name: \"hook\", config: $c) { id kind config { __typename ... on WebhookSettings { url { set } secret { set } timeoutMs } } } }",
             json!({ "c": { "type": "webhook", "url": format!("{}/hooks/larder", receiver.url), "secret": SECRET, "timeout_ms": 500 } }),
         )
         .await;
     let integration = &data["createIntegration"];
+    assert_eq!(
+        integration["config"],
+        json!({ "__typename": "WebhookSettings", "url": { "set": true }, "secret": { "set": true }, "timeoutMs": 500 })
+    );
     // Secrets are write-only.
     assert!(!integration.to_string().contains(SECRET), "{integration}");
     assert!(
@@ -293,13 +297,13 @@ async fn tickets_are_opened_by_hand_and_kept_on_the_issue(server: TestServer) {
     .await;
     let data = server
         .graphql(
-            "mutation($c: JSON!) { createIntegration(name: \"gh\", config: $c) { id config } }",
+            "mutation($c: JSON!) { createIntegration(name: \"gh\", config: $c) { id config { ... on GithubSettings { token { set } owner repo labels apiBaseUrl } } } }",
             json!({ "c": { "type": "github", "token": "ghp_secret", "owner": "acme", "repo": "shop", "api_base_url": github.url } }),
         )
         .await;
     assert_eq!(
-        data["createIntegration"]["config"]["token"],
-        json!({ "set": true })
+        data["createIntegration"]["config"],
+        json!({ "token": { "set": true }, "owner": "acme", "repo": "shop", "labels": [], "apiBaseUrl": github.url })
     );
     let integration = data["createIntegration"]["id"]
         .as_str()

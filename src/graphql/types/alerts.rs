@@ -1,11 +1,12 @@
 //! Integrations, alert rules, deliveries and external tickets as the API shows them. An
-//! integration's config is only ever shown redacted: secrets appear as `{"set": true|false}`.
-use async_graphql::{Enum, ID, InputObject, Json, SimpleObject};
+//! integration's config is only ever shown redacted (`channels`): secrets appear as `set` flags.
+use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{alert_rule, delivery, external_issue, integration};
 use larder_integrations::ChannelConfig;
 
 use super::Level;
+use super::channels::IntegrationConfig;
 use crate::alerts::rules::{Filters, TagCondition, Trigger};
 
 #[derive(SimpleObject)]
@@ -15,22 +16,23 @@ pub struct Integration {
     /// `email`, `slack`, `github`, `jira`, `sms` or `webhook`.
     pub kind: String,
     pub enabled: bool,
-    /// The configuration with every secret replaced by `{"set": true|false}`.
-    pub config: Json<serde_json::Value>,
+    /// The configuration, by kind, with every secret reduced to whether it is set; null when
+    /// the stored configuration cannot be read.
+    pub config: Option<IntegrationConfig>,
     pub created_at: DateTime<Utc>,
 }
 
 impl From<integration::Model> for Integration {
     fn from(row: integration::Model) -> Self {
-        let redacted = serde_json::from_str::<ChannelConfig>(&row.config)
-            .map(|c| c.redacted())
-            .unwrap_or(serde_json::Value::Null);
+        let config = serde_json::from_str::<ChannelConfig>(&row.config)
+            .ok()
+            .map(|c| IntegrationConfig::from(&c));
         Integration {
             id: ID(row.id.to_string()),
             name: row.name,
             kind: row.kind,
             enabled: row.enabled,
-            config: Json(redacted),
+            config,
             created_at: row.created_at,
         }
     }

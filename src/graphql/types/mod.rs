@@ -1,5 +1,6 @@
 //! Schema types: thin wrappers around entity models, resolving related data through loaders.
 pub mod alerts;
+pub mod channels;
 pub mod event;
 pub mod issue;
 pub mod project;
