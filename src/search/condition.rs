@@ -248,7 +248,7 @@ fn has(field: &Field, scope: &Scope) -> Condition {
 }
 
 /// Which values of a tag an issue must have seen.
-pub enum TagValue<'a> {
+pub(super) enum TagValue<'a> {
     Any,
     /// As typed: exact, or with `*` wildcards.
     Matching(&'a str),
@@ -259,7 +259,7 @@ pub enum TagValue<'a> {
 }
 
 /// Issues that saw a value of the tag `key` at least once (served by the tag counts' index).
-pub fn has_tag(project_id: i64, key: &str, value: TagValue) -> Condition {
+pub(super) fn has_tag(project_id: i64, key: &str, value: TagValue) -> Condition {
     let mut select = Query::select()
         .column(issue_tag::Column::IssueId)
         .from(issue_tag::Entity)
@@ -306,7 +306,7 @@ fn matches<C: ColumnTrait>(column: C, value: &str) -> Condition {
 }
 
 /// Title or culprit contains the text, ignoring ASCII case; `*` stands for anything.
-pub fn text_matches(text: &str) -> Condition {
+pub(super) fn text_matches(text: &str) -> Condition {
     let text = text.trim().to_lowercase();
     if text.is_empty() {
         return Condition::all();

@@ -6,6 +6,7 @@
 //! neither built in nor a tag of the project is named with the closest known keys, never
 //! answered with an empty result. The grammar with examples: docs/search.md.
 mod condition;
+mod filter;
 mod grammar;
 mod keys;
 
@@ -17,7 +18,8 @@ use sea_orm::{
     QuerySelect,
 };
 
-pub use condition::{Scope, TagValue, has_tag, text_matches};
+pub use condition::Scope;
+pub use filter::IssueFilter;
 pub use keys::ValueKind;
 
 /// A search that cannot be run, with the term at fault.

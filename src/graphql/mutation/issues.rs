@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::graphql::types::IssueStatus;
 use crate::graphql::types::issue::{Issue, Member};
-use crate::graphql::types::project::{IssueFilter, filter_condition};
+use crate::graphql::types::project::IssueFilter;
 use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
 use crate::issues::conditions::StatusDetails;
 use crate::issues::{self, record_activity};
@@ -244,7 +244,7 @@ impl IssueMutations {
             .ok_or_else(|| not_found("project"))?;
         let matching = issue::Entity::find()
             .filter(issue::Column::ProjectId.eq(project.id))
-            .filter(filter_condition(project.id, filter))
+            .filter(crate::search::IssueFilter::from(filter).condition(project.id))
             .filter(issue::Column::Status.ne(entity::states::IssueStatus::Merged))
             .filter(issue::Column::Status.ne(entity::states::IssueStatus::from(status)))
             .order_by_asc(issue::Column::Id)

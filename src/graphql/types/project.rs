@@ -2,7 +2,7 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{
-    alert_rule, delivery, environment, issue, project, project_key, project_stat, release, states,
+    alert_rule, delivery, environment, issue, project, project_key, project_stat, release,
 };
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
@@ -17,7 +17,7 @@ use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{bad_input, internal, owned_rows, state};
-use crate::search::{IssueSearchError, Scope, TagValue, has_tag, issue_condition, text_matches};
+use crate::search::{self, IssueSearchError, Scope, issue_condition};
 
 pub struct Project(pub project::Model);
 
@@ -30,6 +30,28 @@ pub struct IssueFilter {
     pub release: Option<String>,
     /// Case-insensitive text searched in title and culprit.
     pub query: Option<String>,
+}
+
+impl From<IssueFilter> for search::IssueFilter {
+    fn from(filter: IssueFilter) -> Self {
+        search::IssueFilter {
+            statuses: filter
+                .status
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            levels: filter
+                .level
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            environment: filter.environment,
+            release: filter.release,
+            text: filter.query,
+        }
+    }
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -286,7 +308,7 @@ impl Project {
         let db = &state(ctx).db;
         let mut filtered = issue::Entity::find()
             .filter(issue::Column::ProjectId.eq(self.0.id))
-            .filter(filter_condition(self.0.id, filter.unwrap_or_default()));
+            .filter(search::IssueFilter::from(filter.unwrap_or_default()).condition(self.0.id));
         if let Some(search) = query {
             let scope = Scope {
                 project_id: self.0.id,
@@ -365,31 +387,4 @@ fn after_condition(sort: IssueSort, cursor: &Cursor) -> async_graphql::Result<Co
             .add(column.eq(value))
             .add(issue::Column::Id.lt(cursor.id)),
     ))
-}
-
-/// The WHERE clause of an issue filter. Merged issues are tombstones and never listed unless
-/// asked for by status.
-pub fn filter_condition(project_id: i64, filter: IssueFilter) -> Condition {
-    let mut condition = Condition::all();
-    condition = match filter.status {
-        Some(statuses) if !statuses.is_empty() => condition
-            .add(issue::Column::Status.is_in(statuses.into_iter().map(states::IssueStatus::from))),
-        _ => condition.add(issue::Column::Status.ne(states::IssueStatus::Merged)),
-    };
-    if let Some(levels) = filter.level.filter(|l| !l.is_empty()) {
-        condition =
-            condition.add(issue::Column::Level.is_in(levels.into_iter().map(states::Level::from)));
-    }
-    for (key, value) in [
-        ("environment", filter.environment),
-        ("release", filter.release),
-    ] {
-        if let Some(value) = value {
-            condition = condition.add(has_tag(project_id, key, TagValue::Exactly(&value)));
-        }
-    }
-    if let Some(text) = filter.query {
-        condition = condition.add(text_matches(&text));
-    }
-    condition
 }
