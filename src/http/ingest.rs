@@ -165,7 +165,12 @@ async fn handle_envelope(
             }
             dsn.public_key
         }
-        (None, None) => return Err(IngestError::new(401, "missing authorization information")),
+        (None, None) => {
+            return Err(IngestError::new(
+                StatusCode::UNAUTHORIZED,
+                "missing authorization information",
+            ));
+        }
     };
     let project = items::authorize(&state.pipeline, project_id, &public_key).await?;
     envelope.check_limits(&state.pipeline.limits)?;
@@ -180,13 +185,19 @@ async fn handle_store(
     body: Body,
 ) -> Result<Value, IngestError> {
     let project_id = request.project_id?;
-    let credentials = request
-        .credentials?
-        .ok_or_else(|| IngestError::new(401, "missing authorization information"))?;
+    let credentials = request.credentials?.ok_or_else(|| {
+        IngestError::new(
+            StatusCode::UNAUTHORIZED,
+            "missing authorization information",
+        )
+    })?;
     let project = items::authorize(&state.pipeline, project_id, &credentials.public_key).await?;
     let body = read_body(state, request.content_encoding.clone(), body).await?;
     if body.len() > state.pipeline.limits.max_event_size {
-        return Err(IngestError::new(413, "event exceeds the size limit"));
+        return Err(IngestError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "event exceeds the size limit",
+        ));
     }
     let event = legacy::decode_store_body(&body)?;
     let outcome =
@@ -219,7 +230,7 @@ async fn read_body(
     if is_identity(encoding.as_deref()) {
         if raw.len() > limit {
             return Err(IngestError::new(
-                413,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!("request body exceeds {limit} bytes"),
             ));
         }
@@ -228,13 +239,15 @@ async fn read_body(
     if raw.len() <= INLINE_DECODE_INPUT {
         match decode_body(encoding.as_deref(), &raw, limit.min(INLINE_DECODE_OUTPUT)) {
             // It inflates past what is worth doing here: decode it again on the blocking pool.
-            Err(error) if error.status == 413 && limit > INLINE_DECODE_OUTPUT => {}
+            Err(error)
+                if error.status == StatusCode::PAYLOAD_TOO_LARGE
+                    && limit > INLINE_DECODE_OUTPUT => {}
             result => return result.map(Bytes::from),
         }
     }
     tokio::task::spawn_blocking(move || decode_body(encoding.as_deref(), &raw, limit))
         .await
-        .map_err(|_| IngestError::new(500, "decoding failed"))?
+        .map_err(|_| IngestError::new(StatusCode::INTERNAL_SERVER_ERROR, "decoding failed"))?
         .map(Bytes::from)
 }
 
@@ -264,7 +277,7 @@ async fn collect_limited(mut body: Body, limit: usize) -> Result<Bytes, IngestEr
             };
             let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
             return Err(IngestError::new(
-                413,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!("request body exceeds {limit} bytes"),
             ));
         }
@@ -292,7 +305,7 @@ fn respond(result: Result<Value, IngestError>) -> Response {
     match result {
         Ok(body) => (StatusCode::OK, axum::Json(body)).into_response(),
         Err(error) => {
-            let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = error.status;
             let mut response = (status, axum::Json(error.to_json())).into_response();
             if let Some(seconds) = error.retry_after {
                 response

@@ -2,6 +2,7 @@
 //! header (Python, Rust), the `Authorization` header, the query string (browser and Node), or —
 //! for tunnelled envelopes only — the `dsn` in the envelope header (protocol spec §2).
 use super::IngestError;
+use axum::http::StatusCode;
 
 /// Highest protocol version this server speaks.
 const PROTOCOL_VERSION: u32 = 7;
@@ -67,7 +68,7 @@ pub fn parse_dsn(dsn: &str) -> Result<Dsn, IngestError> {
 }
 
 fn unauthorized(detail: &str) -> IngestError {
-    IngestError::new(401, detail)
+    IngestError::new(StatusCode::UNAUTHORIZED, detail)
 }
 
 /// `Sentry sentry_key=…, sentry_version=7, …`
@@ -230,7 +231,10 @@ mod tests {
         ];
         for (header, authorization, query, status, detail) in cases {
             let error = from_request(header, authorization, query).unwrap_err();
-            assert_eq!((error.status, error.detail.as_str()), (status, detail));
+            assert_eq!(
+                (error.status.as_u16(), error.detail.as_str()),
+                (status, detail)
+            );
         }
     }
 

@@ -1,6 +1,7 @@
 //! Step 2: the request body as the parser needs it. `Content-Encoding` (gzip, deflate, br,
 //! zstd, identity) is undone with a hard cap on the output, so a few kilobytes of gzip cannot
 //! expand into gigabytes: decoding stops as soon as the cap is passed.
+use axum::http::StatusCode;
 use std::io::Read;
 
 use super::IngestError;
@@ -54,7 +55,7 @@ fn decode_one(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, Inge
         // HTTP's `deflate` is zlib-wrapped (RFC 1950); some clients send raw deflate anyway.
         "deflate" => match read_capped(flate2::bufread::ZlibDecoder::new(body), limit, encoding, 0)
         {
-            Err(error) if error.status == 400 => read_capped(
+            Err(error) if error.status == StatusCode::BAD_REQUEST => read_capped(
                 flate2::bufread::DeflateDecoder::new(body),
                 limit,
                 encoding,
@@ -69,7 +70,7 @@ fn decode_one(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, Inge
             read_capped(decoder, limit, encoding, 0)
         }
         other => Err(IngestError::new(
-            415,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!("unsupported content encoding {other:?}"),
         )),
     }
@@ -109,7 +110,7 @@ const MAX_HINTED_RATIO: usize = 32;
 fn within_limit(body: Vec<u8>, limit: usize) -> Result<Vec<u8>, IngestError> {
     if body.len() > limit {
         Err(IngestError::new(
-            413,
+            StatusCode::PAYLOAD_TOO_LARGE,
             format!("request body exceeds {limit} bytes after decompression"),
         ))
     } else {

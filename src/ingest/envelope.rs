@@ -1,5 +1,6 @@
 //! Step 3: envelope framing, exactly as Relay parses it (protocol spec §3.2): a header line, then
 //! items of a header line and a payload that runs for `length` bytes or to the next newline.
+use axum::http::StatusCode;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
@@ -102,7 +103,7 @@ impl Envelope {
     pub fn check_limits(&self, limits: &IngestLimits) -> Result<(), IngestError> {
         let too_large = |kind: &str| {
             IngestError::new(
-                413,
+                StatusCode::PAYLOAD_TOO_LARGE,
                 format!("envelope exceeded size limits for type '{kind}'"),
             )
         };

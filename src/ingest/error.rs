@@ -1,10 +1,11 @@
 //! Ingest errors: an HTTP status and Relay's `{"detail", "causes"}` body, plus the back-off
 //! headers SDKs honour.
+use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IngestError {
-    pub status: u16,
+    pub status: StatusCode,
     pub detail: String,
     pub causes: Vec<String>,
     /// Seconds for `Retry-After` (429 and 503).
@@ -17,7 +18,7 @@ pub struct IngestError {
 const OVERLOAD_RETRY_AFTER: u64 = 5;
 
 impl IngestError {
-    pub fn new(status: u16, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         IngestError {
             status,
             detail: detail.into(),
@@ -29,21 +30,24 @@ impl IngestError {
     pub fn invalid_envelope(cause: impl Into<String>) -> Self {
         IngestError {
             causes: vec![cause.into()],
-            ..Self::new(400, "invalid event envelope")
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid event envelope")
         }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(400, detail)
+        Self::new(StatusCode::BAD_REQUEST, detail)
     }
 
     /// The answer Relay gives for unknown or disabled keys and keys of another project.
     pub fn rejected_key() -> Self {
-        Self::new(403, "event submission rejected with_reason: ProjectId")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "event submission rejected with_reason: ProjectId",
+        )
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(403, detail)
+        Self::new(StatusCode::FORBIDDEN, detail)
     }
 
     /// The writer's queue is full: SDKs should retry later.
@@ -51,7 +55,7 @@ impl IngestError {
         IngestError {
             retry_after: Some(OVERLOAD_RETRY_AFTER),
             ..Self::new(
-                503,
+                StatusCode::SERVICE_UNAVAILABLE,
                 "could not schedule event processing: ingest queue is full",
             )
         }
@@ -60,7 +64,10 @@ impl IngestError {
     pub fn unavailable(detail: &str) -> Self {
         IngestError {
             retry_after: Some(OVERLOAD_RETRY_AFTER),
-            ..Self::new(503, format!("event could not be stored: {detail}"))
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("event could not be stored: {detail}"),
+            )
         }
     }
 

@@ -357,7 +357,9 @@ fn date_condition(
         if op != Op::Eq {
             return Err(format!("{value}: a relative time takes no `>`/`<`"));
         }
-        let since = now - span;
+        let since = now
+            .checked_sub_signed(span)
+            .ok_or_else(|| format!("{value:?} is before the earliest time"))?;
         return Ok(Condition::all().add(if sign == '-' {
             column.gte(since)
         } else {
@@ -369,7 +371,7 @@ fn date_condition(
         return Ok(match op {
             Op::Eq => Condition::all()
                 .add(column.gte(midnight))
-                .add(column.lt(midnight + Duration::days(1))),
+                .add(column.lt(after(midnight, Duration::days(1), value)?)),
             // As in Sentry, a date compared is its midnight.
             op => compare(column, op, midnight),
         });
@@ -385,10 +387,19 @@ fn date_condition(
     Ok(if op == Op::Eq {
         Condition::all()
             .add(column.gte(instant))
-            .add(column.lt(instant + Duration::seconds(1)))
+            .add(column.lt(after(instant, Duration::seconds(1), value)?))
     } else {
         compare(column, op, instant)
     })
+}
+
+/// The longest relative time a search takes.
+const MAX_RELATIVE: Duration = Duration::days(36_525);
+
+/// `time + span`, or an error naming the value when that is past the latest time there is.
+fn after(time: DateTime<Utc>, span: Duration, value: &str) -> Result<DateTime<Utc>, String> {
+    time.checked_add_signed(span)
+        .ok_or_else(|| format!("{value:?} is past the latest time"))
 }
 
 /// `-24h` / `+7d`: the sign and the span; `None` for anything else.
@@ -400,16 +411,22 @@ fn relative(value: &str) -> Result<Option<(char, Duration)>, String> {
     let Some(unit) = rest.chars().last().filter(char::is_ascii_alphabetic) else {
         return Ok(None);
     };
-    let amount: i64 = rest[..rest.len() - 1]
-        .parse()
-        .map_err(|_| format!("{value:?}: expected a number before the unit, as in -24h"))?;
+    let digits = &rest[..rest.len() - 1];
+    let amount: i64 = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| digits.parse().ok())
+        .flatten()
+        .ok_or_else(|| format!("{value:?}: expected a number before the unit, as in -24h"))?;
     let span = match unit {
-        'm' => Duration::minutes(amount),
-        'h' => Duration::hours(amount),
-        'd' => Duration::days(amount),
-        'w' => Duration::weeks(amount),
+        'm' => Duration::try_minutes(amount),
+        'h' => Duration::try_hours(amount),
+        'd' => Duration::try_days(amount),
+        'w' => Duration::try_weeks(amount),
         other => return Err(format!("{value:?}: unknown unit {other:?} (m, h, d or w)")),
-    };
+    }
+    .filter(|span| *span <= MAX_RELATIVE)
+    .ok_or_else(|| format!("{value:?}: more than 100 years"))?;
     Ok(Some((sign, span)))
 }
 
@@ -429,5 +446,9 @@ mod tests {
         assert_eq!(relative("2026-01-01").unwrap(), None);
         assert!(relative("-24y").is_err());
         assert!(relative("-xh").is_err());
+        // Found by the fuzz target: a signed or huge amount is an error, not an overflow.
+        assert!(relative("--000000001000001905108213h").is_err());
+        assert!(relative("-9223372036854775807w").is_err());
+        assert!(relative("-36526d").is_err());
     }
 }

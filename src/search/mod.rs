@@ -237,3 +237,33 @@ async fn tag_values<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values at the edges of what dates and numbers hold are conditions or errors, never a
+    /// panic (the fuzz target `search` found an overflow in relative times).
+    #[test]
+    fn extreme_values_never_panic() {
+        let scope = Scope {
+            project_id: 1,
+            organization_id: 1,
+            now: chrono::Utc::now(),
+        };
+        for search in [
+            "firstSeen:262143-12-31",
+            "firstSeen:>262143-12-31",
+            "lastSeen:+262143-12-31T23:59:59Z",
+            "lastSeen:9999-12-31T23:59:59+00:00",
+            "age:-99999999999999999999d",
+            "age:+36525d",
+            "timesSeen:>99999999999999999999",
+            "timesSeen:-9223372036854775808",
+        ] {
+            let _ = offline_condition(&scope, search);
+        }
+        assert!(offline_condition(&scope, "age:+36525d").is_ok());
+        assert!(offline_condition(&scope, "age:-99999999999999999999d").is_err());
+    }
+}

@@ -1,5 +1,6 @@
 //! `ingestEvent`: the SDK endpoints' pipeline, reachable through GraphQL.
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, SimpleObject};
+use axum::http::StatusCode;
 
 use crate::graphql::{not_found, parse_id, scope, state, viewer};
 use crate::ingest::IngestError;
@@ -48,14 +49,14 @@ impl IngestMutations {
 
 fn ingest_error(error: IngestError) -> async_graphql::Error {
     let code = match error.status {
-        400 | 413 => "BAD_USER_INPUT",
-        429 => "RATE_LIMITED",
-        503 => "UNAVAILABLE",
+        StatusCode::BAD_REQUEST | StatusCode::PAYLOAD_TOO_LARGE => "BAD_USER_INPUT",
+        StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED",
+        StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
         _ => "INGEST_REFUSED",
     };
     async_graphql::Error::new(error.detail.clone()).extend_with(|_, e| {
         e.set("code", code);
-        e.set("status", error.status);
+        e.set("status", error.status.as_u16());
         if !error.causes.is_empty() {
             e.set("causes", error.causes.clone());
         }

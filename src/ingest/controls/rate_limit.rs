@@ -1,6 +1,7 @@
 //! Per-project and per-key rate limits: fixed one-minute windows counted in memory. Fixed
 //! windows are exact and cheap (one counter per scope); a burst at a window edge can let up to
 //! twice the limit through in a minute, which quotas of this kind accept.
+use axum::http::StatusCode;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -46,7 +47,7 @@ impl RateLimiter {
                         limit.scope, limit.scope
                     )),
                     ..IngestError::new(
-                        429,
+                        StatusCode::TOO_MANY_REQUESTS,
                         "Sentry dropped data due to a quota or internal rate limit being reached. This will not affect your application.",
                     )
                 });
