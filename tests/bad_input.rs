@@ -7,7 +7,7 @@ use std::io::Write;
 
 use base64::Engine;
 use common::TestServer;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[derive(Clone, Copy)]
 enum Auth {
@@ -248,13 +248,36 @@ async fn every_fixture_is_accepted_in_every_encoding(server: TestServer) {
     let data = server
         .graphql(
             "query($p: ID!) { project(id: $p) { issues { totalCount } } }",
-            serde_json::json!({ "p": server.project_id.to_string() }),
+            json!({ "p": server.project_id.to_string() }),
         )
         .await;
     assert!(data["project"]["issues"]["totalCount"].as_i64().unwrap() >= 5);
 }
 
+/// A GraphQL body over the cap is refused whole (413) before it is read, with or without a
+/// token: the body is read before the token is checked.
+async fn oversized_graphql_bodies_are_refused(server: TestServer) {
+    let query =
+        json!({ "query": "{ projects { id } }", "variables": { "padding": "x".repeat(3 << 20) } });
+    for token in [None, Some(server.token.as_str())] {
+        let mut request = server
+            .http
+            .post(format!("{}/graphql", server.url))
+            .header("content-type", "application/json")
+            .body(query.to_string());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 413, "token {token:?}");
+    }
+    // A body under the cap is served as before.
+    let data = server.graphql("{ projects { id } }", json!({})).await;
+    assert!(data["projects"].is_array());
+}
+
 on_both_databases!(
     every_bad_request_is_refused_cleanly,
-    every_fixture_is_accepted_in_every_encoding
+    every_fixture_is_accepted_in_every_encoding,
+    oversized_graphql_bodies_are_refused
 );

@@ -5,9 +5,15 @@ pub mod ingest;
 
 use axum::Router;
 use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::app::AppState;
 use crate::graphql::LarderSchema;
+
+/// Largest GraphQL request body: a document with its variables, an `ingestEvent` event included.
+/// The body is read before the token is checked, so without a cap anyone could make the server
+/// buffer an endless upload; larger bodies are answered 413.
+const MAX_GRAPHQL_BODY: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState, schema: LarderSchema) -> Router {
     Router::new()
@@ -18,6 +24,7 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
             "/graphql",
             get(graphql::graphiql)
                 .post(graphql::execute)
+                .layer(RequestBodyLimitLayer::new(MAX_GRAPHQL_BODY))
                 .with_state((state.clone(), schema.clone())),
         )
         .route(
