@@ -185,6 +185,9 @@ fn default_serve_args() -> ServeArgs {
 }
 
 async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
-    let config = Config::new(database_url, args.listen, args.public_url);
+    let config = Config {
+        graphql_introspection: args.graphql_introspection,
+        ..Config::new(database_url, args.listen, args.public_url)
+    };
     Server::bind(config).await?.run().await
 }

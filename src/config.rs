@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Base URL SDKs reach this server at; used to build DSNs and links. Default: `http://<listen>`.
     #[arg(long, env = "LARDER_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Whether the GraphQL schema answers introspection (`__schema`, `__type`): GraphiQL and
+    /// code generators need it; turn it off to hide the schema from token holders.
+    #[arg(long, env = "LARDER_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphql_introspection: bool,
 }
 
 /// Everything the running server needs, resolved from flags and environment.
@@ -38,6 +42,8 @@ pub struct Config {
     pub dispatch: DispatchSettings,
     /// How often the retention job runs.
     pub retention_interval: Duration,
+    /// The GraphQL schema answers introspection queries.
+    pub graphql_introspection: bool,
 }
 
 impl Config {
@@ -53,6 +59,7 @@ impl Config {
             ingest: IngestLimits::default(),
             dispatch: DispatchSettings::default(),
             retention_interval: Duration::from_secs(3600),
+            graphql_introspection: true,
         }
     }
 }

@@ -370,6 +370,31 @@ async fn health_and_readiness() {
     }
 }
 
+/// Introspection answers by default (GraphiQL needs it) and not when the server is told so;
+/// ordinary queries work either way.
+#[tokio::test]
+async fn introspection_can_be_turned_off() {
+    let introspect = "{ __schema { queryType { name } } }";
+    let open = TestServer::start(common::Backend::Sqlite).await;
+    let data = open.graphql(introspect, json!({})).await;
+    assert_eq!(data["__schema"]["queryType"]["name"], "QueryRoot");
+
+    let closed = TestServer::start_with(common::Backend::Sqlite, |config| {
+        config.graphql_introspection = false
+    })
+    .await;
+    let error = closed.graphql_error(introspect, json!({})).await;
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("introspection is turned off"),
+        "{error}"
+    );
+    let data = closed.graphql("{ projects { id } }", json!({})).await;
+    assert!(data["projects"].is_array());
+}
+
 #[test]
 fn committed_schema_matches_the_live_schema() {
     let committed =

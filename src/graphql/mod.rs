@@ -3,6 +3,7 @@
 //! Layering (after lldap): `types/` wrap entity models for the schema, `query.rs`/`mutation.rs`
 //! are the roots, `loaders.rs` batch look-ups so lists stay N+1-free, and `scope.rs` is the one
 //! place organization scoping is enforced for single-object look-ups.
+mod introspection;
 mod loaders;
 mod mutation;
 mod pagination;
@@ -32,6 +33,11 @@ pub fn build_schema(state: Option<AppState>) -> LarderSchema {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(state) = state {
+        if !state.config.graphql_introspection {
+            builder = builder
+                .disable_introspection()
+                .extension(introspection::IntrospectionOff);
+        }
         builder = builder.data(state);
     }
     builder.finish()
