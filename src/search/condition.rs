@@ -296,13 +296,21 @@ fn latest_release(project_id: i64) -> SelectStatement {
 /// A column equal to the value, or LIKE it (ignoring ASCII case) when it holds `*`; never for
 /// an empty (NULL) column.
 fn matches<C: ColumnTrait>(column: C, value: &str) -> Condition {
-    let compared = if value.contains('*') {
-        let pattern = escape_like(&value.to_lowercase()).replace('*', "%");
-        Sql::expr(Func::lower(Sql::col(column))).like(LikeExpr::new(pattern).escape('\\'))
+    if value.contains('*') {
+        like_ignoring_case(column, escape_like(&value.to_lowercase()).replace('*', "%"))
     } else {
-        column.eq(value)
-    };
-    Condition::all().add(column.is_not_null()).add(compared)
+        Condition::all()
+            .add(column.is_not_null())
+            .add(column.eq(value))
+    }
+}
+
+/// A non-empty column LIKE the (lowercase, escaped) pattern, ignoring ASCII case on both
+/// databases.
+fn like_ignoring_case<C: ColumnTrait>(column: C, pattern: String) -> Condition {
+    Condition::all()
+        .add(column.is_not_null())
+        .add(Sql::expr(Func::lower(Sql::col(column))).like(LikeExpr::new(pattern).escape('\\')))
 }
 
 /// Title or culprit contains the text, ignoring ASCII case; `*` stands for anything.
@@ -312,15 +320,9 @@ pub(super) fn text_matches(text: &str) -> Condition {
         return Condition::all();
     }
     let pattern = format!("%{}%", escape_like(&text).replace('*', "%"));
-    let like = |column: issue::Column| {
-        Condition::all().add(column.is_not_null()).add(
-            Sql::expr(Func::lower(Sql::col(column)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\')),
-        )
-    };
     Condition::any()
-        .add(like(issue::Column::Title))
-        .add(like(issue::Column::Culprit))
+        .add(like_ignoring_case(issue::Column::Title, pattern.clone()))
+        .add(like_ignoring_case(issue::Column::Culprit, pattern))
 }
 
 /// `%`, `_` and `\` typed by a user match themselves.
