@@ -5,6 +5,9 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
+use crate::accounts::links;
+use crate::accounts::mailer::Mailer;
+use crate::accounts::throttle::SignInThrottle;
 use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
@@ -18,6 +21,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub pipeline: Arc<Pipeline>,
     pub live: LiveIssues,
+    pub sign_in_throttle: Arc<SignInThrottle>,
+    /// The server's own mail (invitations, password resets), when `--smtp-url` is set.
+    pub mailer: Option<Mailer>,
 }
 
 /// A server bound to its port, ready to serve.
@@ -52,11 +58,25 @@ impl Server {
         )
         .await?;
         alerts::dispatcher::spawn(db.clone(), config.dispatch.clone());
+        let mailer = match &config.smtp_url {
+            Some(url) => Some(Mailer::from_url(url, &config.smtp_from)?),
+            None => None,
+        };
+        if let Some(link) = links::setup_link(&db).await? {
+            tracing::warn!(
+                "no user yet: open {}/setup?token={} within 24 hours to create the first owner \
+                 (or run `larder user create EMAIL --role owner`)",
+                config.public_url,
+                link.token
+            );
+        }
         let state = AppState {
             db,
             config: Arc::new(config),
             pipeline,
             live,
+            sign_in_throttle: Arc::default(),
+            mailer,
         };
         let schema = build_schema(Some(state.clone()));
         Ok(Server {

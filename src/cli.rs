@@ -2,7 +2,10 @@
 //! scriptable: no prompts, the result on the last line of stdout, a non-zero exit on error.
 use clap::{Parser, Subcommand};
 
-use crate::accounts::{organizations, projects, tokens};
+use entity::states::Role;
+
+use crate::accounts::scopes::Scopes;
+use crate::accounts::{organizations, projects, tokens, users};
 use crate::app::Server;
 use crate::config::{Config, DatabaseArgs, ServeArgs};
 use crate::{db, graphql, retention, seed};
@@ -36,6 +39,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage users (people who sign in).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Create a project filled with synthetic issues and events (for benchmarks); print its
     /// DSN (last line).
     Seed {
@@ -78,12 +84,36 @@ pub enum ProjectCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Create an API token and print it (last line). It is shown only this once.
+    /// Create an organization API token and print it (last line). It is shown only this once.
     Create {
         #[arg(long)]
         org: Option<String>,
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Sentry scope names (repeat or comma-separate), e.g. `--scope event:read,project:read`;
+        /// default: every scope.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// When the token stops working: a number of days (`30d`) or an RFC 3339 time.
+        #[arg(long)]
+        expires: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user, reading the password from the first line of standard input (never from a
+    /// flag or the environment, where other users and logs could see it); print the user's id
+    /// (last line).
+    Create {
+        email: String,
+        /// Organization to add the user to (created if missing); default: the first one.
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long, default_value = "member", value_parser = ["owner", "admin", "member"])]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
     },
 }
 
@@ -105,6 +135,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.events, report.attachments, report.issues
             );
             Ok(())
+        }
+        Some(Command::User(UserCommand::Create {
+            email,
+            org,
+            role,
+            name,
+        })) => {
+            create_user(
+                &database_url,
+                &email,
+                org.as_deref(),
+                &role,
+                name.as_deref(),
+            )
+            .await
         }
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
@@ -160,10 +205,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Some(Command::Token(TokenCommand::Create { org, name })) => {
+        Some(Command::Token(TokenCommand::Create {
+            org,
+            name,
+            scopes,
+            expires,
+        })) => {
+            let scopes = if scopes.is_empty() {
+                Scopes::all()
+            } else {
+                Scopes::parse_list(&scopes).map_err(anyhow::Error::msg)?
+            };
+            let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
             let db = db::connect_and_migrate(&database_url).await?;
             let organization = organizations::find_or_create(&db, org.as_deref()).await?;
-            let token = tokens::create_token(&db, organization.id, &name).await?;
+            let new = tokens::NewToken {
+                organization_id: organization.id,
+                name: &name,
+                user_id: None,
+                scopes,
+                expires_at,
+            };
+            let (_, token) = tokens::create(&db, new).await?;
             println!(
                 "created API token {name:?} for organization {}",
                 organization.slug
@@ -172,6 +235,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Creates a user from the command line; the password is the first line of standard input.
+async fn create_user(
+    database_url: &str,
+    email: &str,
+    org: Option<&str>,
+    role: &str,
+    name: Option<&str>,
+) -> anyhow::Result<()> {
+    let role = Role::parse(role).ok_or_else(|| anyhow::anyhow!("unknown role {role:?}"))?;
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\n', '\r']);
+    let db = db::connect_and_migrate(database_url).await?;
+    let user = users::create_user(&db, email, name, password).await?;
+    let organization = organizations::find_or_create(&db, org).await?;
+    users::add_member(&db, organization.id, &user, role).await?;
+    println!(
+        "created user {} ({}) in organization {}",
+        user.email,
+        role.as_str(),
+        organization.slug
+    );
+    println!("{}", user.id);
+    Ok(())
+}
+
+/// `30d` (days from now) or an RFC 3339 time.
+fn parse_expiry(text: &str) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    if let Some(days) = text.strip_suffix('d').and_then(|d| d.parse::<u32>().ok()) {
+        return Ok(chrono::Utc::now() + chrono::TimeDelta::days(i64::from(days)));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            anyhow::anyhow!("--expires takes days (`30d`) or an RFC 3339 time, not {text:?}")
+        })
 }
 
 fn default_serve_args() -> ServeArgs {
@@ -187,6 +288,9 @@ fn default_serve_args() -> ServeArgs {
 async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
     let config = Config {
         graphql_introspection: args.graphql_introspection,
+        session_lifetime: std::time::Duration::from_secs(u64::from(args.session_days) * 86_400),
+        smtp_url: args.smtp_url,
+        smtp_from: args.smtp_from,
         ..Config::new(database_url, args.listen, args.public_url)
     };
     Server::bind(config).await?.run().await

@@ -30,6 +30,20 @@ pub struct ServeArgs {
     /// code generators need it; turn it off to hide the schema from token holders.
     #[arg(long, env = "LARDER_GRAPHQL_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphql_introspection: bool,
+    /// Days an unused sign-in session lives; each use extends it (sliding expiry).
+    #[arg(long, env = "LARDER_SESSION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub session_days: u32,
+    /// Mail server for invitations and password resets:
+    /// `smtp://user:pass@host:587?tls=starttls` (or `tls=tls`, `tls=none`; `smtps://`).
+    #[arg(long, env = "LARDER_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of invitations and password resets.
+    #[arg(
+        long,
+        env = "LARDER_SMTP_FROM",
+        default_value = "Larder <larder@localhost>"
+    )]
+    pub smtp_from: String,
 }
 
 /// Everything the running server needs, resolved from flags and environment.
@@ -44,6 +58,11 @@ pub struct Config {
     pub retention_interval: Duration,
     /// The GraphQL schema answers introspection queries.
     pub graphql_introspection: bool,
+    /// How long an unused session lives (sliding).
+    pub session_lifetime: Duration,
+    /// Server mail for invitations and password resets; None: links are shown to the inviter.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
 }
 
 impl Config {
@@ -60,6 +79,9 @@ impl Config {
             dispatch: DispatchSettings::default(),
             retention_interval: Duration::from_secs(3600),
             graphql_introspection: true,
+            session_lifetime: crate::accounts::sessions::DEFAULT_LIFETIME,
+            smtp_url: None,
+            smtp_from: "Larder <larder@localhost>".to_string(),
         }
     }
 }

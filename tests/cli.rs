@@ -133,3 +133,92 @@ async fn seed_fills_a_project_through_the_writer() {
         "fewer events than issues is refused"
     );
 }
+
+/// Runs larder with `stdin` on standard input.
+fn larder_with_input(database_url: &str, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_larder"))
+        .args(args)
+        .env("LARDER_DATABASE_URL", database_url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("larder runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn user_create_reads_the_password_from_stdin_and_prints_the_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/larder.db", dir.path().display());
+    let args = [
+        "user",
+        "create",
+        "Ada@Example.com",
+        "--org",
+        "acme",
+        "--role",
+        "owner",
+        "--name",
+        "Ada",
+    ];
+    let output = larder_with_input(&url, &args, "correct horse battery\nignored second line\n");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(last_line(&output), "1");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("ada@example.com (owner) in organization acme"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("correct horse"),
+        "the password is never echoed"
+    );
+
+    let output = larder_with_input(&url, &args, "another good password\n");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("already exists"),
+        "{output:?}"
+    );
+    let output = larder_with_input(&url, &["user", "create", "bob@example.com"], "short\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("at least 10 characters"),
+        "{output:?}"
+    );
+}
+
+#[test]
+fn token_create_takes_scopes_and_an_expiry() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/larder.db", dir.path().display());
+    let output = larder(
+        &url,
+        &[
+            "token",
+            "create",
+            "--scope",
+            "event:read,project:read",
+            "--expires",
+            "30d",
+        ],
+    );
+    assert!(output.status.success(), "{output:?}");
+    assert!(last_line(&output).starts_with("ldr_"));
+    let output = larder(&url, &["token", "create", "--scope", "event:reed"]);
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("unknown scope \"event:reed\""),
+        "{output:?}"
+    );
+    let output = larder(&url, &["token", "create", "--expires", "soon"]);
+    assert!(!output.status.success());
+}

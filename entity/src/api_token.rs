@@ -15,6 +15,12 @@ pub struct Model {
     pub token_prefix: String,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// A personal token acts as this user (never beyond the user's role); None for an
+    /// organization token.
+    pub user_id: Option<i64>,
+    /// Space-separated Sentry scope names (`event:read project:write`); `*` means every scope.
+    pub scopes: String,
+    pub expires_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,8 @@
-//! A person in an organization: receives default email alerts, can be assigned issues.
+//! A person in an organization: receives default email alerts, can be assigned issues, and —
+//! when linked to a user — signs in with the member's role.
 use sea_orm::entity::prelude::*;
+
+use crate::states::Role;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "member")]
@@ -10,6 +13,9 @@ pub struct Model {
     pub email: String,
     pub name: String,
     pub created_at: DateTimeUtc,
+    /// The user who signs in as this member; None for a contact that only receives alerts.
+    pub user_id: Option<i64>,
+    pub role: Role,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,6 @@
-//! The domain's closed sets of states, stored as their lowercase names (the columns stay text,
-//! as they always were, so no migration changes a row): an issue's status, a level. Everything
-//! that reads or writes these columns uses the enums; the API's GraphQL enums map to them.
+//! The domain's closed sets of states, stored as their lowercase names: an issue's status, a
+//! level, a member's role, a one-time link's purpose. Everything that reads or writes these columns
+//! uses the enums; the API's GraphQL enums map to them.
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -80,4 +80,62 @@ impl Level {
     pub fn parse(name: &str) -> Option<Level> {
         <Level as sea_orm::Iterable>::iter().find(|level| level.as_str() == name)
     }
+}
+
+/// A member's role in an organization: what the member may see and change.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Resolves, ignores, assigns, comments and merges issues, and keeps the alert rules of
+    /// the projects of the member's teams; reads everything there.
+    #[sea_orm(string_value = "member")]
+    Member,
+    /// Also manages projects, keys, integrations, tokens and members other than owners.
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    /// Everything, other owners and deleting the organization included.
+    #[sea_orm(string_value = "owner")]
+    Owner,
+}
+
+impl Role {
+    /// The stored name, e.g. `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Admin => "admin",
+            Role::Owner => "owner",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        <Role as sea_orm::Iterable>::iter().find(|role| role.as_str() == name)
+    }
+}
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum LinkPurpose {
+    /// Creates the first owner of a server that has no user.
+    #[sea_orm(string_value = "setup")]
+    Setup,
+    #[sea_orm(string_value = "invitation")]
+    Invitation,
+    #[sea_orm(string_value = "password_reset")]
+    PasswordReset,
 }

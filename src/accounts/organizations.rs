@@ -47,6 +47,38 @@ pub async fn find_or_create<C: ConnectionTrait>(
     Ok(created)
 }
 
+/// Creates an organization; a taken slug is refused.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+    name: Option<&str>,
+) -> Result<organization::Model, super::AccountError> {
+    validate_slug(slug).map_err(|e| super::AccountError::invalid(e.to_string()))?;
+    let taken = organization::Entity::find()
+        .filter(organization::Column::Slug.eq(slug))
+        .one(db)
+        .await?
+        .is_some();
+    if taken {
+        return Err(super::AccountError::invalid(format!(
+            "the organization slug {slug:?} is taken"
+        )));
+    }
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(slug);
+    Ok(organization::ActiveModel {
+        slug: Set(slug.to_string()),
+        name: Set(name.chars().take(200).collect()),
+        default_retention_days: Set(DEFAULT_RETENTION_DAYS),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
 /// Slugs appear in URLs and CLI flags: lowercase letters, digits and dashes.
 pub fn validate_slug(slug: &str) -> anyhow::Result<()> {
     let valid = !slug.is_empty()

@@ -1,8 +1,11 @@
-//! The GraphQL API: every field is behind an API token and scoped to the token's organization.
+//! The GraphQL API. Every field but sign-in and the one-time links asks for a credential (a
+//! session or an API token) and a scope, and sees only the caller's organization and the
+//! projects their teams may see.
 //!
-//! Layering (after lldap): `types/` wrap entity models for the schema, `query.rs`/`mutation.rs`
-//! are the roots, `loaders.rs` batch look-ups so lists stay N+1-free, and `scope.rs` is the one
-//! place organization scoping is enforced for single-object look-ups.
+//! Layering (after lldap): `types/` wrap entity models for the schema, `query.rs`/`mutation/`
+//! are the roots and call the domain (`crate::accounts`, `crate::issues`, …), `loaders.rs` batch
+//! look-ups so lists stay N+1-free, and `scope.rs` is the one place organization and team
+//! scoping is enforced for single-object look-ups. `authorize` is the one scope check.
 mod introspection;
 mod loaders;
 mod mutation;
@@ -19,7 +22,9 @@ use mutation::MutationRoot;
 use query::QueryRoot;
 use subscription::SubscriptionRoot;
 
-use crate::accounts::tokens::Viewer;
+use crate::accounts::AccountError;
+use crate::accounts::access::{Caller, Viewer};
+use crate::accounts::scopes::Scope;
 use crate::app::AppState;
 
 pub type LarderSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -33,12 +38,13 @@ pub fn build_schema(state: Option<AppState>) -> LarderSchema {
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if let Some(state) = state {
-        if !state.config.graphql_introspection {
-            builder = builder
-                .disable_introspection()
-                .extension(introspection::IntrospectionOff);
+        let server_allows = state.config.graphql_introspection;
+        if !server_allows {
+            builder = builder.disable_introspection();
         }
-        builder = builder.data(state);
+        builder = builder
+            .extension(introspection::IntrospectionGuard { server_allows })
+            .data(state);
     }
     builder.finish()
 }
@@ -52,11 +58,66 @@ pub(crate) fn state<'a>(ctx: &Context<'a>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
 }
 
-/// The authenticated viewer; the HTTP handler refuses requests without one, so a missing
-/// viewer here is a wiring bug reported as an authentication error, never a panic.
+/// Who called: anonymous (no credentials) or a user or token.
+pub(crate) fn caller<'a>(ctx: &Context<'a>) -> &'a Caller {
+    static ANONYMOUS: std::sync::LazyLock<Caller> = std::sync::LazyLock::new(Caller::default);
+    ctx.data::<Caller>().unwrap_or(&ANONYMOUS)
+}
+
+/// The signed-in user: UNAUTHENTICATED without credentials, FORBIDDEN for an organization
+/// token (it has no user).
+pub(crate) fn signed_in_user<'a>(
+    ctx: &Context<'a>,
+) -> async_graphql::Result<&'a entity::user_account::Model> {
+    let caller = caller(ctx);
+    match (&caller.user, &caller.viewer) {
+        (Some(user), _) => Ok(user),
+        (None, Some(_)) => Err(forbidden(
+            "this needs a signed-in user, not an organization token",
+        )),
+        (None, None) => Err(unauthenticated(
+            "sign in or send Authorization: Bearer <token>",
+        )),
+    }
+}
+
+/// The caller's access to their organization: UNAUTHENTICATED without credentials, FORBIDDEN
+/// for a user who belongs to no organization yet.
 pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Viewer> {
-    ctx.data::<Viewer>()
-        .map_err(|_| unauthenticated("missing or invalid API token"))
+    let caller = caller(ctx);
+    match &caller.viewer {
+        Some(viewer) => Ok(viewer),
+        None if caller.user.is_some() => Err(forbidden(
+            "you belong to no organization yet: create one or accept an invitation",
+        )),
+        None => Err(unauthenticated(
+            "sign in or send Authorization: Bearer <token>",
+        )),
+    }
+}
+
+/// The viewer, when they hold `scope`; FORBIDDEN naming the scope otherwise.
+pub(crate) fn authorize<'a>(ctx: &Context<'a>, scope: Scope) -> async_graphql::Result<&'a Viewer> {
+    let viewer = viewer(ctx)?;
+    if viewer.has(scope) {
+        Ok(viewer)
+    } else {
+        Err(forbidden(&format!("this needs the {} scope", scope.name())))
+    }
+}
+
+pub(crate) fn forbidden(message: &str) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN"))
+}
+
+/// An account operation's refusal as the API's error: bad input, not found, or internal.
+pub(crate) fn account_error(error: AccountError) -> async_graphql::Error {
+    match error {
+        AccountError::Invalid(message) => bad_input(message),
+        AccountError::NotFound(what) => not_found(what),
+        AccountError::Database(error) => internal(error),
+        AccountError::Other(error) => internal(error),
+    }
 }
 
 pub(crate) fn unauthenticated(message: &str) -> async_graphql::Error {

@@ -1,24 +1,51 @@
-//! Query root: entry points, each scoped to the viewer's organization.
+//! Query root: entry points, each checking its scope and scoped to the viewer's organization
+//! and the projects their teams see.
 use async_graphql::{Context, ID, Object};
-use entity::{integration, member, project};
+use entity::{integration, organization, project};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::types::accounts::{Member, Organization, ViewerInfo};
 use super::types::alerts::Integration;
 use super::types::event::Event;
-use super::types::issue::{Issue, Member};
+use super::types::issue::Issue;
 use super::types::project::Project;
 use super::types::search::SearchKey;
-use super::{internal, parse_id, scope, state, viewer};
+use super::{authorize, caller, internal, parse_id, scope, state, unauthenticated};
+use crate::accounts::members;
+use crate::accounts::scopes::Scope;
 
 pub struct QueryRoot;
 
 #[Object]
 impl QueryRoot {
-    /// Projects of the viewer's organization.
+    /// Who the request acts as: the signed-in user (or token), their organizations and scopes.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<ViewerInfo> {
+        let caller = caller(ctx);
+        if caller.user.is_none() && caller.viewer.is_none() {
+            return Err(unauthenticated(
+                "sign in or send Authorization: Bearer <token>",
+            ));
+        }
+        Ok(ViewerInfo)
+    }
+
+    /// The organization the request acts in: its teams, members, tokens and audit log.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        let viewer = authorize(ctx, Scope::OrgRead)?;
+        organization::Entity::find_by_id(viewer.organization_id)
+            .one(&state(ctx).db)
+            .await
+            .map_err(internal)?
+            .map(Organization::from)
+            .ok_or_else(|| internal("the viewer's organization is gone"))
+    }
+
+    /// Projects of the viewer's organization that the viewer's teams see.
     async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::ProjectRead)?;
         let rows = project::Entity::find()
             .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+            .filter(viewer.visible_projects(project::Column::Id))
             .order_by_asc(project::Column::Id)
             .all(&state(ctx).db)
             .await
@@ -28,7 +55,7 @@ impl QueryRoot {
 
     /// Notification channels of the viewer's organization (secrets redacted).
     async fn integrations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Integration>> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::OrgRead)?;
         let rows = integration::Entity::find()
             .filter(integration::Column::OrganizationId.eq(viewer.organization_id))
             .order_by_asc(integration::Column::Id)
@@ -40,18 +67,15 @@ impl QueryRoot {
 
     /// People of the viewer's organization.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Member>> {
-        let viewer = viewer(ctx)?;
-        let rows = member::Entity::find()
-            .filter(member::Column::OrganizationId.eq(viewer.organization_id))
-            .order_by_asc(member::Column::Email)
-            .all(&state(ctx).db)
+        let viewer = authorize(ctx, Scope::MemberRead)?;
+        let rows = members::list(&state(ctx).db, viewer.organization_id)
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(Member::from).collect())
     }
 
     async fn project(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Project>> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::ProjectRead)?;
         let id = parse_id(&id, "project")?;
         Ok(scope::project(&state(ctx).db, viewer, id)
             .await?
@@ -65,7 +89,7 @@ impl QueryRoot {
         ctx: &Context<'_>,
         project_id: ID,
     ) -> async_graphql::Result<Option<Vec<SearchKey>>> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventRead)?;
         let id = parse_id(&project_id, "project")?;
         let db = &state(ctx).db;
         let Some(project) = scope::project(db, viewer, id).await? else {
@@ -78,14 +102,14 @@ impl QueryRoot {
     }
 
     async fn issue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Issue>> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventRead)?;
         let id = parse_id(&id, "issue")?;
         Ok(scope::issue(&state(ctx).db, viewer, id).await?.map(Issue))
     }
 
     /// An event by row id or by its SDK event id (32 hex).
     async fn event(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Event>> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventRead)?;
         Ok(scope::event(&state(ctx).db, viewer, id.as_str())
             .await?
             .map(Event::new))

@@ -5,7 +5,8 @@ use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::types::issue::Issue;
-use super::{not_found, parse_id, scope, state, viewer};
+use super::{authorize, not_found, parse_id, scope, state};
+use crate::accounts::scopes::Scope;
 use crate::live::ChangeKind;
 
 pub struct SubscriptionRoot;
@@ -32,7 +33,7 @@ impl SubscriptionRoot {
         ctx: &Context<'_>,
         project_id: ID,
     ) -> async_graphql::Result<impl Stream<Item = IssueChanged>> {
-        let viewer = viewer(ctx)?.clone();
+        let viewer = authorize(ctx, Scope::EventRead)?.clone();
         let app = state(ctx).clone();
         let project = scope::project(&app.db, &viewer, parse_id(&project_id, "project")?)
             .await?

@@ -6,12 +6,13 @@ use entity::{alert_rule, delivery, integration, issue, project};
 use larder_integrations::{ChannelConfig, NotificationKind};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
-use crate::accounts::tokens::Viewer;
+use crate::accounts::access::Viewer;
+use crate::accounts::scopes::Scope;
 use crate::alerts::{defaults, dispatcher, evaluate, notification};
 use crate::graphql::types::alerts::{
     AlertFilters, AlertRule, AlertTrigger, Delivery, Integration, TestResult,
 };
-use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
+use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
 
 #[derive(Default)]
 pub struct AlertMutations;
@@ -139,7 +140,7 @@ impl AlertMutations {
         name: String,
         config: Json<serde_json::Value>,
     ) -> async_graphql::Result<Integration> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::OrgWrite)?;
         let config = channel_config(config.0)?;
         let db = &state(ctx).db;
         let row = integration::ActiveModel {
@@ -169,7 +170,7 @@ impl AlertMutations {
         config: Option<Json<serde_json::Value>>,
         enabled: Option<bool>,
     ) -> async_graphql::Result<Integration> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::OrgWrite)?;
         let row = load_integration(ctx, viewer, &id).await?;
         let mut active: integration::ActiveModel = row.into();
         if let Some(name) = name {
@@ -189,7 +190,7 @@ impl AlertMutations {
     }
 
     async fn delete_integration(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::OrgWrite)?;
         let row = load_integration(ctx, viewer, &id).await?;
         integration::Entity::delete_by_id(row.id)
             .exec(&state(ctx).db)
@@ -204,7 +205,7 @@ impl AlertMutations {
         ctx: &Context<'_>,
         id: ID,
     ) -> async_graphql::Result<TestResult> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::OrgWrite)?;
         let app = state(ctx);
         let row = load_integration(ctx, viewer, &id).await?;
         let sample = notification::sample(&app.config.public_url, &row);
@@ -219,7 +220,7 @@ impl AlertMutations {
         project_id: ID,
         input: AlertRuleInput,
     ) -> async_graphql::Result<AlertRule> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::AlertsWrite)?;
         let project = scope::project(&state(ctx).db, viewer, parse_id(&project_id, "project")?)
             .await?
             .ok_or_else(|| not_found("project"))?;
@@ -247,7 +248,7 @@ impl AlertMutations {
         id: ID,
         input: AlertRuleInput,
     ) -> async_graphql::Result<AlertRule> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::AlertsWrite)?;
         let rule = load_rule(ctx, viewer, &id).await?;
         let (triggers, filters, actions) = rule_columns(ctx, viewer, &input).await?;
         let mut active: alert_rule::ActiveModel = rule.into();
@@ -263,7 +264,7 @@ impl AlertMutations {
     }
 
     async fn delete_alert_rule(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::AlertsWrite)?;
         let rule = load_rule(ctx, viewer, &id).await?;
         alert_rule::Entity::delete_by_id(rule.id)
             .exec(&state(ctx).db)
@@ -280,7 +281,7 @@ impl AlertMutations {
         issue_id: ID,
         integration_id: ID,
     ) -> async_graphql::Result<Delivery> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventWrite)?;
         let app = state(ctx);
         let issue: issue::Model = scope::issue(&app.db, viewer, parse_id(&issue_id, "issue")?)
             .await?

@@ -4,9 +4,10 @@ use entity::project;
 use sea_orm::Set;
 
 use super::projects::{editable_project, fraction, save_project};
+use crate::accounts::scopes::Scope;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::Project;
-use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
+use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
 use crate::grouping::FingerprintRules;
 use crate::issues::{self, MergeError};
 
@@ -41,7 +42,7 @@ impl GroupingMutations {
         into: ID,
         from: Vec<ID>,
     ) -> async_graphql::Result<Issue> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
         let target = scope::issue(db, viewer, parse_id(&into, "issue")?)
             .await?
@@ -54,7 +55,7 @@ impl GroupingMutations {
                     .ok_or_else(|| not_found("issue"))?,
             );
         }
-        let merged = issues::merge_issues(db, target, sources, &viewer.token_name)
+        let merged = issues::merge_issues(db, target, sources, &viewer.actor)
             .await
             .map_err(merge_error)?;
         Ok(Issue(merged))
@@ -67,12 +68,12 @@ impl GroupingMutations {
         issue_id: ID,
         hash: String,
     ) -> async_graphql::Result<Issue> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
         let issue = scope::issue(db, viewer, parse_id(&issue_id, "issue")?)
             .await?
             .ok_or_else(|| not_found("issue"))?;
-        let split = issues::unmerge_hash(db, issue, &hash, &viewer.token_name)
+        let split = issues::unmerge_hash(db, issue, &hash, &viewer.actor)
             .await
             .map_err(merge_error)?;
         Ok(Issue(split))

@@ -2,7 +2,8 @@
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, SimpleObject};
 use axum::http::StatusCode;
 
-use crate::graphql::{not_found, parse_id, scope, state, viewer};
+use crate::accounts::scopes::Scope;
+use crate::graphql::{authorize, not_found, parse_id, scope, state};
 use crate::ingest::IngestError;
 
 #[derive(Default)]
@@ -28,7 +29,7 @@ impl IngestMutations {
         project_id: ID,
         event: Json<serde_json::Value>,
     ) -> async_graphql::Result<IngestResult> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventWrite)?;
         let app = state(ctx);
         let project_id = parse_id(&project_id, "project")?;
         scope::project(&app.db, viewer, project_id)

@@ -8,10 +8,15 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::accounts::members;
+use crate::accounts::scopes::Scope;
 use crate::graphql::types::IssueStatus;
-use crate::graphql::types::issue::{Issue, Member};
+use crate::graphql::types::accounts::Member;
+use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::IssueFilter;
-use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
+use crate::graphql::{
+    account_error, authorize, bad_input, internal, not_found, parse_id, scope, state,
+};
 use crate::issues::conditions::StatusDetails;
 use crate::issues::{self, record_activity};
 use crate::live::{ChangeKind, IssueChange};
@@ -34,9 +39,13 @@ pub struct IgnoreInput {
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<issue::Model> {
-    let issue = scope::issue(&state(ctx).db, viewer(ctx)?, parse_id(id, "issue")?)
-        .await?
-        .ok_or_else(|| not_found("issue"))?;
+    let issue = scope::issue(
+        &state(ctx).db,
+        authorize(ctx, Scope::EventWrite)?,
+        parse_id(id, "issue")?,
+    )
+    .await?
+    .ok_or_else(|| not_found("issue"))?;
     if issue.status == entity::states::IssueStatus::Merged {
         return Err(bad_input(
             "merged issues change only through merge and unmerge",
@@ -69,7 +78,7 @@ impl IssueMutations {
             ));
         }
         let issue = load(ctx, &id).await?;
-        let actor = &viewer(ctx)?.token_name;
+        let actor = &authorize(ctx, Scope::EventWrite)?.actor;
         let updated = issues::set_status(
             &state(ctx).db,
             issue,
@@ -105,7 +114,7 @@ impl IssueMutations {
             in_next_release,
             ..Default::default()
         };
-        let actor = &viewer(ctx)?.token_name;
+        let actor = &authorize(ctx, Scope::EventWrite)?.actor;
         let updated = issues::set_status(
             &state(ctx).db,
             issue,
@@ -150,7 +159,7 @@ impl IssueMutations {
             until_users: until.until_more_users.map(|n| users + n),
             ..Default::default()
         };
-        let actor = &viewer(ctx)?.token_name;
+        let actor = &authorize(ctx, Scope::EventWrite)?.actor;
         let updated = issues::set_status(
             db,
             issue,
@@ -171,7 +180,7 @@ impl IssueMutations {
         id: ID,
         member_id: Option<ID>,
     ) -> async_graphql::Result<Issue> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
         let issue = load(ctx, &id).await?;
         let assignee = match member_id {
@@ -191,7 +200,7 @@ impl IssueMutations {
         active.assignee_id = Set(assignee.as_ref().map(|m| m.id));
         let updated = active.update(&txn).await.map_err(internal)?;
         let data = json!({ "member": assignee.as_ref().map(|m| &m.email) });
-        record_activity(&txn, issue_id, "assigned", data, &viewer.token_name)
+        record_activity(&txn, issue_id, "assigned", data, &viewer.actor)
             .await
             .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
@@ -216,7 +225,7 @@ impl IssueMutations {
             issue.id,
             "note",
             json!({ "text": text }),
-            &viewer(ctx)?.token_name,
+            &authorize(ctx, Scope::EventWrite)?.actor,
         )
         .await
         .map_err(internal)?;
@@ -237,7 +246,7 @@ impl IssueMutations {
                 "merged issues change only through merge and unmerge",
             ));
         }
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
         let project = scope::project(db, viewer, parse_id(&project_id, "project")?)
             .await?
@@ -260,7 +269,7 @@ impl IssueMutations {
                 issue,
                 status.into(),
                 StatusDetails::default(),
-                &viewer.token_name,
+                &viewer.actor,
             )
             .await
             .map_err(internal)?;
@@ -276,21 +285,10 @@ impl IssueMutations {
         email: String,
         name: Option<String>,
     ) -> async_graphql::Result<Member> {
-        let viewer = viewer(ctx)?;
-        let email = email.trim().to_lowercase();
-        if !email.contains('@') || email.len() > 254 {
-            return Err(bad_input(format!("invalid email address {email:?}")));
-        }
-        let created = member::ActiveModel {
-            organization_id: Set(viewer.organization_id),
-            name: Set(name.unwrap_or_else(|| email.clone())),
-            email: Set(email),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(&state(ctx).db)
-        .await
-        .map_err(|_| bad_input("a member with this email already exists"))?;
+        let viewer = authorize(ctx, Scope::MemberWrite)?;
+        let created = members::create_contact(&state(ctx).db, viewer, &email, name)
+            .await
+            .map_err(account_error)?;
         Ok(Member::from(created))
     }
 }

@@ -1,5 +1,6 @@
 //! Mutation root, one file per area. Each mutation checks scope first, then calls the service
 //! that owns the change.
+mod accounts;
 mod alerts;
 mod grouping;
 mod ingest;
@@ -10,6 +11,7 @@ use async_graphql::MergedObject;
 
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
+    accounts::AccountMutations,
     projects::ProjectMutations,
     projects::ProjectSettingsMutations,
     issues::IssueMutations,

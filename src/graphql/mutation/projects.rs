@@ -4,9 +4,10 @@ use entity::{project, project_key};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
 use crate::accounts::projects::create_project;
+use crate::accounts::scopes::Scope;
 use crate::graphql::types::project::Project;
 use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInput;
-use crate::graphql::{bad_input, internal, not_found, parse_id, scope, state, viewer};
+use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
 use crate::ingest::projects::ExtraSettings;
 
 #[derive(Default)]
@@ -23,7 +24,7 @@ impl ProjectMutations {
         ctx: &Context<'_>,
         name: String,
     ) -> async_graphql::Result<Project> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::ProjectWrite)?;
         let (project, _key) = create_project(&state(ctx).db, viewer.organization_id, &name)
             .await
             .map_err(|e| bad_input(e.to_string()))?;
@@ -107,7 +108,7 @@ impl ProjectSettingsMutations {
         is_active: Option<bool>,
         rate_limit_per_minute: Option<i32>,
     ) -> async_graphql::Result<bool> {
-        let viewer = viewer(ctx)?;
+        let viewer = authorize(ctx, Scope::ProjectWrite)?;
         let app = state(ctx);
         let key = project_key::Entity::find_by_id(parse_id(&id, "key")?)
             .one(&app.db)
@@ -136,7 +137,7 @@ pub(super) async fn editable_project(
     ctx: &Context<'_>,
     project_id: &ID,
 ) -> async_graphql::Result<project::Model> {
-    let viewer = viewer(ctx)?;
+    let viewer = authorize(ctx, Scope::ProjectWrite)?;
     scope::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
         .await?
         .ok_or_else(|| not_found("project"))

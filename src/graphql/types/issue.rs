@@ -7,6 +7,7 @@ use entity::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
 
+use super::accounts::Member;
 use super::alerts::{Delivery, ExternalIssue};
 use super::event::Event;
 use super::project::Project;
@@ -56,24 +57,6 @@ pub struct TagSummary {
     /// Distinct values seen.
     pub distinct_values: i64,
     pub top_values: Vec<TagValue>,
-}
-
-/// A person of the organization.
-#[derive(SimpleObject)]
-pub struct Member {
-    pub id: ID,
-    pub email: String,
-    pub name: String,
-}
-
-impl From<member::Model> for Member {
-    fn from(m: member::Model) -> Self {
-        Member {
-            id: ID(m.id.to_string()),
-            email: m.email,
-            name: m.name,
-        }
-    }
 }
 
 /// One entry of the issue's history.

@@ -1,4 +1,5 @@
 //! Schema types: thin wrappers around entity models, resolving related data through loaders.
+pub mod accounts;
 pub mod alerts;
 pub mod channels;
 pub mod event;

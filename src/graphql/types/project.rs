@@ -15,8 +15,9 @@ use super::settings::ProjectSettings;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::accounts::projects::dsn;
+use crate::accounts::scopes;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
-use crate::graphql::{bad_input, internal, owned_rows, state};
+use crate::graphql::{authorize, bad_input, internal, owned_rows, state};
 use crate::search::{self, IssueSearchError, Scope, issue_condition};
 
 pub struct Project(pub project::Model);
@@ -221,6 +222,7 @@ impl Project {
     }
 
     async fn alert_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AlertRule>> {
+        authorize(ctx, scopes::Scope::AlertsRead)?;
         use alert_rule::Column as C;
         owned_rows::<alert_rule::Entity, _>(ctx, C::ProjectId, self.0.id, (C::Id, Order::Asc)).await
     }
@@ -232,6 +234,7 @@ impl Project {
         #[graphql(default = 50)] first: u64,
         status: Option<String>,
     ) -> async_graphql::Result<Vec<Delivery>> {
+        authorize(ctx, scopes::Scope::AlertsRead)?;
         let mut query = delivery::Entity::find().filter(delivery::Column::ProjectId.eq(self.0.id));
         if let Some(status) = status {
             query = query.filter(delivery::Column::Status.eq(status));
@@ -303,6 +306,7 @@ impl Project {
         )]
         query: Option<String>,
     ) -> async_graphql::Result<IssueConnection> {
+        authorize(ctx, scopes::Scope::EventRead)?;
         let limit = page_size(first)?;
         let sort = sort.unwrap_or_default();
         let db = &state(ctx).db;
