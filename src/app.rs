@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
 use crate::live::LiveIssues;
+use crate::secrets::{self, SecretKeys};
 use crate::{alerts, db, http, retention};
 
 /// Everything a request handler may need; cheap to clone.
@@ -24,6 +25,8 @@ pub struct AppState {
     pub sign_in_throttle: Arc<SignInThrottle>,
     /// The server's own mail (invitations, password resets), when `--smtp-url` is set.
     pub mailer: Option<Mailer>,
+    /// Seals and opens integration secrets at rest.
+    pub secrets: Arc<SecretKeys>,
 }
 
 /// A server bound to its port, ready to serve.
@@ -57,7 +60,18 @@ impl Server {
             config.public_url.clone(),
         )
         .await?;
-        alerts::dispatcher::spawn(db.clone(), config.dispatch.clone());
+        let secrets = Arc::new(secrets::load_or_create(
+            config.secret_key.as_deref(),
+            &config.secret_key_file,
+        )?);
+        let sealed = secrets::reseal_integrations(&db, &secrets).await?;
+        if sealed > 0 {
+            tracing::info!(
+                sealed,
+                "sealed integration secrets stored before sealing existed"
+            );
+        }
+        alerts::dispatcher::spawn(db.clone(), config.dispatch.clone(), secrets.clone());
         let mailer = match &config.smtp_url {
             Some(url) => Some(Mailer::from_url(url, &config.smtp_from)?),
             None => None,
@@ -77,6 +91,7 @@ impl Server {
             live,
             sign_in_throttle: Arc::default(),
             mailer,
+            secrets,
         };
         let schema = build_schema(Some(state.clone()));
         Ok(Server {

@@ -8,7 +8,7 @@ use crate::accounts::scopes::Scopes;
 use crate::accounts::{organizations, projects, tokens, users};
 use crate::app::Server;
 use crate::config::{Config, DatabaseArgs, ServeArgs};
-use crate::{db, graphql, retention, seed};
+use crate::{db, graphql, retention, secrets, seed};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage users (people who sign in).
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the key integration secrets are sealed with.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
     /// Create a project filled with synthetic issues and events (for benchmarks); print its
     /// DSN (last line).
     Seed {
@@ -101,6 +104,17 @@ pub enum TokenCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum SecretsCommand {
+    /// Re-seal every integration secret under a new key. With a key file, a new one is made;
+    /// with LARDER_SECRET_KEY, the new key is read from LARDER_NEW_SECRET_KEY.
+    Rotate {
+        /// The key file (default: beside the SQLite database, or larder-data/secret.key).
+        #[arg(long, env = "LARDER_SECRET_KEY_FILE")]
+        key_file: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// Create a user, reading the password from the first line of standard input (never from a
     /// flag or the environment, where other users and logs could see it); print the user's id
@@ -150,6 +164,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 name.as_deref(),
             )
             .await
+        }
+        Some(Command::Secrets(SecretsCommand::Rotate { key_file })) => {
+            let db = db::connect_and_migrate(&database_url).await?;
+            let key_file = key_file.unwrap_or_else(|| secrets::default_key_file(&database_url));
+            let env_key = std::env::var(secrets::KEY_ENV).ok();
+            let new_env_key = std::env::var("LARDER_NEW_SECRET_KEY").ok();
+            let (count, key_id) =
+                secrets::rotate(&db, env_key.as_deref(), new_env_key.as_deref(), &key_file).await?;
+            if env_key.is_some() {
+                println!("now set LARDER_SECRET_KEY to the value of LARDER_NEW_SECRET_KEY");
+            }
+            println!("re-sealed {count} integration configs under key {key_id}");
+            Ok(())
         }
         Some(Command::Schema) => {
             print!("{}", graphql::sdl());
@@ -286,12 +313,17 @@ fn default_serve_args() -> ServeArgs {
 }
 
 async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
+    let defaults = Config::new(database_url, args.listen, args.public_url);
     let config = Config {
+        secret_key_file: args
+            .secret_key_file
+            .unwrap_or(defaults.secret_key_file.clone()),
         graphql_introspection: args.graphql_introspection,
         session_lifetime: std::time::Duration::from_secs(u64::from(args.session_days) * 86_400),
         smtp_url: args.smtp_url,
         smtp_from: args.smtp_from,
-        ..Config::new(database_url, args.listen, args.public_url)
+        secret_key: std::env::var(secrets::KEY_ENV).ok(),
+        ..defaults
     };
     Server::bind(config).await?.run().await
 }

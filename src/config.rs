@@ -37,6 +37,11 @@ pub struct ServeArgs {
     /// `smtp://user:pass@host:587?tls=starttls` (or `tls=tls`, `tls=none`; `smtps://`).
     #[arg(long, env = "LARDER_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
+    /// The file the key of integration secrets is kept in (created with mode 0600 on first
+    /// start) when `LARDER_SECRET_KEY` is not set. Default: beside the SQLite database, or
+    /// `larder-data/secret.key`.
+    #[arg(long, env = "LARDER_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
     /// Sender of invitations and password resets.
     #[arg(
         long,
@@ -63,6 +68,10 @@ pub struct Config {
     /// Server mail for invitations and password resets; None: links are shown to the inviter.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// The key integration secrets are sealed with (`LARDER_SECRET_KEY`); None: the key file.
+    pub secret_key: Option<String>,
+    /// Where the key lives when `secret_key` is None (created with mode 0600 on first start).
+    pub secret_key_file: std::path::PathBuf,
 }
 
 impl Config {
@@ -71,7 +80,10 @@ impl Config {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_string();
+        let secret_key_file = crate::secrets::default_key_file(&database_url);
         Config {
+            secret_key: None,
+            secret_key_file,
             database_url,
             listen,
             public_url,

@@ -18,6 +18,7 @@ pub mod issues;
 pub mod live;
 pub mod retention;
 pub mod search;
+pub mod secrets;
 pub mod seed;
 
 /// The integration tests' fresh databases (a temporary SQLite file, a new PostgreSQL database),

@@ -222,3 +222,48 @@ fn token_create_takes_scopes_and_an_expiry() {
     let output = larder(&url, &["token", "create", "--expires", "soon"]);
     assert!(!output.status.success());
 }
+
+#[tokio::test]
+async fn secrets_rotate_reseals_under_a_new_key_file() {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/larder.db", dir.path().display());
+    let key_file = dir.path().join("secret.key");
+    let db = larder::db::connect_and_migrate(&url).await.unwrap();
+    let old = larder::secrets::load_or_create(None, &key_file).unwrap();
+    let row = entity::integration::ActiveModel {
+        organization_id: Set(1),
+        name: Set("hook".into()),
+        kind: Set("webhook".into()),
+        config: Set(old.seal(r#"{"type":"webhook","url":"http://x.io/h","secret":"s3cr3t"}"#)),
+        enabled: Set(true),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let old_file = std::fs::read_to_string(&key_file).unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_larder"))
+        .args(["secrets", "rotate"])
+        .env("LARDER_DATABASE_URL", &url)
+        .env_remove("LARDER_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(last_line(&output).contains("re-sealed 1"), "{output:?}");
+    let new_file = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(old_file, new_file);
+    assert!(!dir.path().join("secret.key.new").exists());
+
+    let stored = entity::integration::Entity::find_by_id(row.id)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap()
+        .config;
+    let new = larder::secrets::load_or_create(None, &key_file).unwrap();
+    assert!(new.open(&stored).unwrap().contains("s3cr3t"));
+    assert!(old.open(&stored).is_err(), "the old key no longer opens it");
+}

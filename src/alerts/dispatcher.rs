@@ -8,6 +8,7 @@
 //! mid-send leaves the row to be reclaimed when the lease ends; the resend carries the same
 //! idempotency key, and GitHub/Jira look the key up before creating a ticket, so a crash between
 //! send and mark does not open a second ticket.
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -19,6 +20,8 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     FromQueryResult, QueryFilter, Set, Statement,
 };
+
+use crate::secrets::SecretKeys;
 
 /// How deliveries are retried.
 #[derive(Clone, Debug)]
@@ -50,16 +53,16 @@ impl Default for DispatchSettings {
 }
 
 /// Starts the dispatcher workers: several on PostgreSQL, one on SQLite (one writer anyway).
-pub fn spawn(db: DatabaseConnection, settings: DispatchSettings) {
+pub fn spawn(db: DatabaseConnection, settings: DispatchSettings, keys: Arc<SecretKeys>) {
     let workers = match db.get_database_backend() {
         DbBackend::Postgres => 2,
         _ => 1,
     };
     for _ in 0..workers {
-        let (db, settings) = (db.clone(), settings.clone());
+        let (db, settings, keys) = (db.clone(), settings.clone(), keys.clone());
         tokio::spawn(async move {
             loop {
-                match run_once(&db, &settings).await {
+                match run_once(&db, &settings, &keys).await {
                     Ok(0) => tokio::time::sleep(settings.poll_interval).await,
                     Ok(_) => {}
                     Err(error) => {
@@ -76,12 +79,13 @@ pub fn spawn(db: DatabaseConnection, settings: DispatchSettings) {
 pub async fn run_once(
     db: &DatabaseConnection,
     settings: &DispatchSettings,
+    keys: &SecretKeys,
 ) -> Result<usize, DbErr> {
     let claimed = claim(db, settings).await?;
     let count = claimed.len();
     futures::stream::iter(claimed)
         .for_each_concurrent(settings.concurrency, |row| async move {
-            if let Err(error) = deliver(db, settings, row).await {
+            if let Err(error) = deliver(db, settings, keys, row).await {
                 tracing::warn!(%error, "could not record a delivery outcome");
             }
         })
@@ -123,9 +127,10 @@ async fn claim(
 async fn deliver(
     db: &DatabaseConnection,
     settings: &DispatchSettings,
+    keys: &SecretKeys,
     row: delivery::Model,
 ) -> Result<(), DbErr> {
-    let outcome = send(db, &row).await;
+    let outcome = send(db, keys, &row).await;
     let mut update = delivery::ActiveModel {
         id: Set(row.id),
         ..Default::default()
@@ -169,7 +174,11 @@ pub struct Failure {
     pub message: String,
 }
 
-async fn send(db: &DatabaseConnection, row: &delivery::Model) -> Result<Sent, Failure> {
+async fn send(
+    db: &DatabaseConnection,
+    keys: &SecretKeys,
+    row: &delivery::Model,
+) -> Result<Sent, Failure> {
     let integration = integration::Entity::find_by_id(row.integration_id)
         .one(db)
         .await
@@ -186,12 +195,13 @@ async fn send(db: &DatabaseConnection, row: &delivery::Model) -> Result<Sent, Fa
         retryable: false,
         message: format!("invalid notification: {e}"),
     })?;
-    send_notification(db, &integration, &notification).await
+    send_notification(db, keys, &integration, &notification).await
 }
 
 /// Sends one notification through an integration (outbox rows and `testIntegration` alike).
 pub async fn send_notification(
     db: &DatabaseConnection,
+    keys: &SecretKeys,
     integration: &integration::Model,
     notification: &Notification,
 ) -> Result<Sent, Failure> {
@@ -199,7 +209,10 @@ pub async fn send_notification(
         retryable: false,
         message,
     };
-    let mut config: ChannelConfig = serde_json::from_str(&integration.config)
+    let config = keys
+        .open(&integration.config)
+        .map_err(|e| permanent(format!("integration config: {e}")))?;
+    let mut config: ChannelConfig = serde_json::from_str(&config)
         .map_err(|e| permanent(format!("invalid integration config: {e}")))?;
     fill_member_recipients(db, &mut config, integration.organization_id)
         .await
@@ -227,10 +240,11 @@ pub async fn send_notification(
 pub async fn deliver_now(
     db: &DatabaseConnection,
     settings: &DispatchSettings,
+    keys: &SecretKeys,
     row: delivery::Model,
 ) -> Result<delivery::Model, DbErr> {
     let id = row.id;
-    deliver(db, settings, row).await?;
+    deliver(db, settings, keys, row).await?;
     delivery::Entity::find_by_id(id)
         .one(db)
         .await?

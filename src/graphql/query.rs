@@ -62,7 +62,11 @@ impl QueryRoot {
             .all(&state(ctx).db)
             .await
             .map_err(internal)?;
-        Ok(rows.into_iter().map(Integration::from).collect())
+        let keys = &state(ctx).secrets;
+        Ok(rows
+            .into_iter()
+            .map(|row| Integration::read(row, keys))
+            .collect())
     }
 
     /// People of the viewer's organization.

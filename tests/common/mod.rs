@@ -46,6 +46,8 @@ pub struct TestServer {
     pub db: sea_orm::DatabaseConnection,
     pub http: reqwest::Client,
     pub database: databases::TestDatabase,
+    /// The server's key for integration secrets.
+    pub secrets: std::sync::Arc<larder::secrets::SecretKeys>,
 }
 
 impl TestServer {
@@ -92,10 +94,13 @@ impl TestServer {
             "127.0.0.1:0".parse().unwrap(),
             Some("http://127.0.0.1:0".into()),
         );
+        // A key per server, so no key file lands in the working directory (PostgreSQL's default).
+        config.secret_key = Some(hex::encode(larder::secrets::random_key()));
         adjust(&mut config);
         let server = Server::bind(config).await.expect("server starts");
         let url = format!("http://{}", server.addr);
         let db = server.state.db.clone();
+        let secrets = server.state.secrets.clone();
         tokio::spawn(server.run());
 
         let organization = organizations::find_or_create(&db, Some("acme"))
@@ -120,6 +125,7 @@ impl TestServer {
                 .build()
                 .unwrap(),
             database,
+            secrets,
         }
     }
 

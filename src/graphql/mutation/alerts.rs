@@ -147,7 +147,9 @@ impl AlertMutations {
             organization_id: Set(viewer.organization_id),
             name: Set(name),
             kind: Set(config.kind().to_string()),
-            config: Set(serde_json::to_string(&config).map_err(internal)?),
+            config: Set(state(ctx)
+                .secrets
+                .seal(&serde_json::to_string(&config).map_err(internal)?)),
             enabled: Set(true),
             created_at: Set(Utc::now()),
             ..Default::default()
@@ -158,7 +160,7 @@ impl AlertMutations {
         defaults::ensure_default_rules(db, viewer.organization_id, None)
             .await
             .map_err(internal)?;
-        Ok(Integration::from(row))
+        Ok(Integration::read(row, &state(ctx).secrets))
     }
 
     /// Replaces an integration's name, config (secrets included: they are write-only) or state.
@@ -179,14 +181,16 @@ impl AlertMutations {
         if let Some(config) = config {
             let config = channel_config(config.0)?;
             active.kind = Set(config.kind().to_string());
-            active.config = Set(serde_json::to_string(&config).map_err(internal)?);
+            active.config = Set(state(ctx)
+                .secrets
+                .seal(&serde_json::to_string(&config).map_err(internal)?));
         }
         if let Some(enabled) = enabled {
             active.enabled = Set(enabled);
         }
-        Ok(Integration::from(
-            active.update(&state(ctx).db).await.map_err(internal)?,
-        ))
+        let app = state(ctx);
+        let updated = active.update(&app.db).await.map_err(internal)?;
+        Ok(Integration::read(updated, &app.secrets))
     }
 
     async fn delete_integration(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
@@ -210,7 +214,7 @@ impl AlertMutations {
         let row = load_integration(ctx, viewer, &id).await?;
         let sample = notification::sample(&app.config.public_url, &row);
         Ok(sent_result(
-            dispatcher::send_notification(&app.db, &row, &sample).await,
+            dispatcher::send_notification(&app.db, &app.secrets, &row, &sample).await,
         ))
     }
 
@@ -334,7 +338,7 @@ impl AlertMutations {
             Set(Utc::now()
                 + chrono::Duration::from_std(app.config.dispatch.lease).unwrap_or_default());
         let row: delivery::Model = row.insert(&app.db).await.map_err(internal)?;
-        let delivered = dispatcher::deliver_now(&app.db, &app.config.dispatch, row)
+        let delivered = dispatcher::deliver_now(&app.db, &app.config.dispatch, &app.secrets, row)
             .await
             .map_err(internal)?;
         Ok(Delivery::from(delivered))

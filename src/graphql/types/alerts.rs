@@ -8,6 +8,7 @@ use larder_integrations::ChannelConfig;
 use super::Level;
 use super::channels::IntegrationConfig;
 use crate::alerts::rules::{Filters, TagCondition, Trigger};
+use crate::secrets::SecretKeys;
 
 #[derive(SimpleObject)]
 pub struct Integration {
@@ -22,10 +23,14 @@ pub struct Integration {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<integration::Model> for Integration {
-    fn from(row: integration::Model) -> Self {
-        let config = serde_json::from_str::<ChannelConfig>(&row.config)
+impl Integration {
+    /// The row as the API shows it: its sealed config opened, every secret reduced to whether
+    /// it is set.
+    pub fn read(row: integration::Model, keys: &SecretKeys) -> Self {
+        let config = keys
+            .open(&row.config)
             .ok()
+            .and_then(|plain| serde_json::from_str::<ChannelConfig>(&plain).ok())
             .map(|c| IntegrationConfig::from(&c));
         Integration {
             id: ID(row.id.to_string()),
