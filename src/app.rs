@@ -8,11 +8,12 @@ use tokio::net::TcpListener;
 use crate::accounts::links;
 use crate::accounts::mailer::Mailer;
 use crate::accounts::throttle::SignInThrottle;
+use crate::alerts::dispatcher::Channels;
 use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
 use crate::live::LiveIssues;
-use crate::secrets::{self, SecretKeys};
+use crate::secrets;
 use crate::{alerts, db, http, retention};
 
 /// Everything a request handler may need; cheap to clone.
@@ -25,8 +26,8 @@ pub struct AppState {
     pub sign_in_throttle: Arc<SignInThrottle>,
     /// The server's own mail (invitations, password resets), when `--smtp-url` is set.
     pub mailer: Option<Mailer>,
-    /// Seals and opens integration secrets at rest.
-    pub secrets: Arc<SecretKeys>,
+    /// Seals and opens integration secrets at rest, and says where notifications may go.
+    pub channels: Channels,
 }
 
 /// A server bound to its port, ready to serve.
@@ -71,7 +72,11 @@ impl Server {
                 "sealed integration secrets stored before sealing existed"
             );
         }
-        alerts::dispatcher::spawn(db.clone(), config.dispatch.clone(), secrets.clone());
+        let channels = Channels {
+            keys: secrets,
+            outbound: config.outbound.clone(),
+        };
+        alerts::dispatcher::spawn(db.clone(), config.dispatch.clone(), channels.clone());
         let mailer = match &config.smtp_url {
             Some(url) => Some(Mailer::from_url(url, &config.smtp_from)?),
             None => None,
@@ -91,7 +96,7 @@ impl Server {
             live,
             sign_in_throttle: Arc::default(),
             mailer,
-            secrets,
+            channels,
         };
         let schema = build_schema(Some(state.clone()));
         Ok(Server {

@@ -323,6 +323,7 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         smtp_url: args.smtp_url,
         smtp_from: args.smtp_from,
         secret_key: std::env::var(secrets::KEY_ENV).ok(),
+        outbound: args.outbound_allow.unwrap_or_default(),
         ..defaults
     };
     Server::bind(config).await?.run().await

@@ -42,6 +42,11 @@ pub struct ServeArgs {
     /// `larder-data/secret.key`.
     #[arg(long, env = "LARDER_SECRET_KEY_FILE")]
     pub secret_key_file: Option<std::path::PathBuf>,
+    /// Non-public addresses notifications may go to: CIDRs, addresses or host names,
+    /// comma-separated (e.g. `10.0.0.0/8,jira.internal`). Loopback, private, link-local and
+    /// metadata addresses are refused otherwise.
+    #[arg(long, env = "LARDER_OUTBOUND_ALLOW", value_parser = parse_outbound)]
+    pub outbound_allow: Option<larder_integrations::OutboundPolicy>,
     /// Sender of invitations and password resets.
     #[arg(
         long,
@@ -49,6 +54,10 @@ pub struct ServeArgs {
         default_value = "Larder <larder@localhost>"
     )]
     pub smtp_from: String,
+}
+
+fn parse_outbound(list: &str) -> Result<larder_integrations::OutboundPolicy, String> {
+    larder_integrations::OutboundPolicy::parse(list)
 }
 
 /// Everything the running server needs, resolved from flags and environment.
@@ -68,6 +77,8 @@ pub struct Config {
     /// Server mail for invitations and password resets; None: links are shown to the inviter.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// Where notifications may go beyond public addresses.
+    pub outbound: larder_integrations::OutboundPolicy,
     /// The key integration secrets are sealed with (`LARDER_SECRET_KEY`); None: the key file.
     pub secret_key: Option<String>,
     /// Where the key lives when `secret_key` is None (created with mode 0600 on first start).
@@ -82,6 +93,7 @@ impl Config {
             .to_string();
         let secret_key_file = crate::secrets::default_key_file(&database_url);
         Config {
+            outbound: larder_integrations::OutboundPolicy::public_only(),
             secret_key: None,
             secret_key_file,
             database_url,

@@ -469,3 +469,67 @@ async fn integration_secrets_are_sealed_at_rest(server: TestServer) {
 }
 
 on_both_databases!(integration_secrets_are_sealed_at_rest);
+
+mod outbound_addresses_are_guarded {
+    use super::*;
+
+    async fn run(backend: common::Backend) {
+        let receiver = HttpReceiver::start().await;
+        let server = TestServer::start_with(backend, |config| {
+            config.outbound = larder_integrations::OutboundPolicy::public_only();
+        })
+        .await;
+        // A literal loopback or metadata address is refused when the integration is made.
+        for url in [
+            format!("{}/hook", receiver.url),
+            "http://169.254.169.254/latest/meta-data".to_string(),
+        ] {
+            let error = server
+                .graphql_error(
+                    "mutation($c: JSON!) { createIntegration(name: \"hook\", config: $c) { id } }",
+                    json!({ "c": { "type": "webhook", "url": url, "secret": SECRET } }),
+                )
+                .await;
+            assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{error}");
+            assert!(
+                error["message"].as_str().unwrap().contains("non-public"),
+                "{error}"
+            );
+        }
+        // A name that resolves to loopback is refused when it is sent to.
+        let port = receiver.url.rsplit(':').next().unwrap();
+        let data = server
+            .graphql(
+                "mutation($c: JSON!) { createIntegration(name: \"hook\", config: $c) { id } }",
+                json!({ "c": { "type": "webhook", "url": format!("http://localhost:{port}/hook"), "secret": SECRET } }),
+            )
+            .await;
+        let sent = server
+            .graphql(
+                "mutation($id: ID!) { testIntegration(id: $id) { ok error retryable } }",
+                json!({ "id": data["createIntegration"]["id"] }),
+            )
+            .await;
+        assert_eq!(sent["testIntegration"]["ok"], false, "{sent}");
+        assert!(
+            sent["testIntegration"]["error"]
+                .as_str()
+                .unwrap()
+                .contains("non-public"),
+            "{sent}"
+        );
+        assert!(receiver.received().is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(common::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if let Some(backend) = common::Backend::postgres() {
+            run(backend).await;
+        }
+    }
+}

@@ -26,6 +26,7 @@ use octocrab::Octocrab;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::outbound::OutboundPolicy;
 use crate::render::{self, one_line, truncate};
 use crate::secret::{Secret, scrub};
 use crate::{ConfigError, Delivery, DeliveryError, Notification, Notifier};
@@ -121,12 +122,13 @@ pub(crate) struct GithubNotifier {
     labels: Vec<String>,
     base: String,
     timeout: Duration,
+    policy: OutboundPolicy,
 }
 
 impl GithubNotifier {
-    pub(crate) fn new(config: &GithubConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(config: &GithubConfig, policy: &OutboundPolicy) -> Result<Self, ConfigError> {
         let base = match &config.api_base_url {
-            Some(base) => crate::http::base_url(CHANNEL, "api_base_url", base)?,
+            Some(base) => crate::http::allowed_base_url(CHANNEL, "api_base_url", base, policy)?,
             None => DEFAULT_API_BASE_URL.to_string(),
         };
         Ok(GithubNotifier {
@@ -141,7 +143,30 @@ impl GithubNotifier {
                 .collect(),
             base,
             timeout: crate::timeout_from_ms(config.timeout_ms),
+            policy: policy.clone(),
         })
+    }
+
+    /// octocrab resolves names itself, so the API host's addresses are checked just before
+    /// (a name that changes its answer between this check and the connect is not caught here;
+    /// the reqwest and hyper channels check at connect time).
+    async fn check_host(&self) -> Result<(), DeliveryError> {
+        let url = url::Url::parse(&self.base).map_err(|e| DeliveryError {
+            retryable: false,
+            message: format!("{CHANNEL}: api_base_url: {e}"),
+        })?;
+        let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+            return Ok(());
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        self.policy
+            .resolve(host, port)
+            .await
+            .map(drop)
+            .map_err(|e| DeliveryError {
+                retryable: e.kind() != std::io::ErrorKind::PermissionDenied,
+                message: format!("{CHANNEL}: {e}"),
+            })
     }
 
     fn client(&self) -> Result<Octocrab, DeliveryError> {
@@ -292,6 +317,7 @@ fn md_escape(s: &str) -> String {
 impl Notifier for GithubNotifier {
     async fn send(&self, n: &Notification) -> Result<Delivery, DeliveryError> {
         crate::bounded(CHANNEL, self.timeout, async {
+            self.check_host().await?;
             let gh = self.client()?;
             if !n.idempotency_key.trim().is_empty()
                 && let Some(existing) = self.find_existing(&gh, &n.idempotency_key).await?

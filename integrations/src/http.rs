@@ -3,19 +3,36 @@
 
 use std::time::Duration;
 
+use crate::outbound::{GuardedResolver, OutboundPolicy};
 use crate::secret::{Secret, scrub};
 use crate::{ConfigError, DeliveryError};
 
 pub(crate) const USER_AGENT: &str = concat!("Larder/", env!("CARGO_PKG_VERSION"));
 
+/// A base URL as a notifier uses it: valid, and allowed by the outbound policy.
+pub(crate) fn allowed_base_url(
+    channel: &'static str,
+    field: &'static str,
+    raw: &str,
+    policy: &OutboundPolicy,
+) -> Result<String, ConfigError> {
+    let base = base_url(channel, field, raw)?;
+    policy.check_url(channel, field, &base)?;
+    Ok(base)
+}
+
 /// A reqwest client whose connect and total timeouts are the channel's timeout, and which does
 /// not follow redirects: an API answering 3xx to a POST is misconfigured, and following it would
 /// resend credentials and payload to wherever the redirect points.
+///
+/// Names resolve through the outbound guard, so only addresses the policy allows are connected.
 pub(crate) fn client(
     channel: &'static str,
     timeout: Duration,
+    policy: &OutboundPolicy,
 ) -> Result<reqwest::Client, ConfigError> {
     reqwest::Client::builder()
+        .dns_resolver(std::sync::Arc::new(GuardedResolver::new(policy)))
         .user_agent(USER_AGENT)
         .connect_timeout(timeout)
         .timeout(timeout)
@@ -25,6 +42,44 @@ pub(crate) fn client(
             channel,
             reason: e.without_url().to_string(),
         })
+}
+
+/// Largest answer read from an API: answers are small JSON documents, so a larger one is a
+/// misbehaving or hostile endpoint and is not buffered.
+pub(crate) const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Reads an answer's body, at most `limit` bytes (`None` when it is longer).
+async fn body_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
+/// Parses a successful answer as JSON, reading at most [`MAX_RESPONSE_BYTES`].
+pub(crate) async fn json_capped<T: serde::de::DeserializeOwned>(
+    channel: &str,
+    response: reqwest::Response,
+    secrets: &[&Secret],
+) -> Result<T, DeliveryError> {
+    let body = body_capped(response, MAX_RESPONSE_BYTES)
+        .await
+        .map_err(|e| transport_error(channel, e, secrets))?
+        .ok_or_else(|| DeliveryError {
+            retryable: false,
+            message: format!("{channel}: the answer is larger than {MAX_RESPONSE_BYTES} bytes"),
+        })?;
+    serde_json::from_slice(&body).map_err(|e| DeliveryError {
+        retryable: false,
+        message: scrub(format!("{channel}: unreadable answer: {e}"), secrets),
+    })
 }
 
 /// Whether an HTTP status means "try again later": server errors, rate limits, request timeouts.
@@ -71,7 +126,12 @@ pub(crate) async fn status_error(
     secrets: &[&Secret],
 ) -> DeliveryError {
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
+    let body = body_capped(response, 64 * 1024)
+        .await
+        .ok()
+        .flatten()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
     let body = crate::render::truncate(&crate::render::one_line(&body), 300);
     let message = if body.is_empty() {
         format!("{channel}: HTTP {status}")

@@ -22,6 +22,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::outbound::OutboundPolicy;
 use crate::render::{self, one_line, truncate};
 use crate::secret::Secret;
 use crate::{ConfigError, Delivery, DeliveryError, Notification, Notifier};
@@ -152,11 +153,11 @@ pub(crate) struct JiraNotifier {
 }
 
 impl JiraNotifier {
-    pub(crate) fn new(config: &JiraConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(config: &JiraConfig, policy: &OutboundPolicy) -> Result<Self, ConfigError> {
         let timeout = crate::timeout_from_ms(config.timeout_ms);
         Ok(JiraNotifier {
-            client: crate::http::client(CHANNEL, timeout)?,
-            base: crate::http::base_url(CHANNEL, "base_url", &config.base_url)?,
+            client: crate::http::client(CHANNEL, timeout, policy)?,
+            base: crate::http::allowed_base_url(CHANNEL, "base_url", &config.base_url, policy)?,
             flavour: config.flavour,
             email: config.email.clone().unwrap_or_default().trim().to_string(),
             token: config.api_token.clone(),
@@ -207,10 +208,8 @@ impl JiraNotifier {
         if !response.status().is_success() {
             return Err(crate::http::status_error(CHANNEL, response, &[&self.token]).await);
         }
-        let found: SearchResult = response
-            .json()
-            .await
-            .map_err(|e| crate::http::transport_error(CHANNEL, e, &[&self.token]))?;
+        let found: SearchResult =
+            crate::http::json_capped(CHANNEL, response, &[&self.token]).await?;
         Ok(found.issues.into_iter().next().map(|i| i.key))
     }
 
@@ -268,10 +267,8 @@ impl Notifier for JiraNotifier {
             if !response.status().is_success() {
                 return Err(crate::http::status_error(CHANNEL, response, &[&self.token]).await);
             }
-            let created: CreatedIssue = response
-                .json()
-                .await
-                .map_err(|e| crate::http::transport_error(CHANNEL, e, &[&self.token]))?;
+            let created: CreatedIssue =
+                crate::http::json_capped(CHANNEL, response, &[&self.token]).await?;
             Ok(Delivery {
                 external_url: Some(self.browse_url(&created.key)),
                 detail: format!("created {}", created.key),

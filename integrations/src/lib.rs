@@ -47,6 +47,7 @@ pub mod email;
 pub mod github;
 mod http;
 pub mod jira;
+pub mod outbound;
 mod render;
 mod secret;
 pub mod slack;
@@ -56,6 +57,7 @@ pub mod webhook;
 pub use email::{EmailConfig, SmtpSecurity};
 pub use github::GithubConfig;
 pub use jira::{JiraConfig, JiraFlavour};
+pub use outbound::OutboundPolicy;
 pub use secret::Secret;
 pub use slack::SlackConfig;
 pub use sms::SmsConfig;
@@ -333,15 +335,18 @@ impl ChannelConfig {
 }
 
 /// Validates `config` and builds the notifier for it.
-pub fn notifier_for(config: &ChannelConfig) -> Result<Box<dyn Notifier>, ConfigError> {
+pub fn notifier_for(
+    config: &ChannelConfig,
+    outbound: &OutboundPolicy,
+) -> Result<Box<dyn Notifier>, ConfigError> {
     config.validate()?;
     Ok(match config {
         ChannelConfig::Email(c) => Box::new(email::EmailNotifier::new(c)?),
-        ChannelConfig::Slack(c) => Box::new(slack::SlackNotifier::new(c)?),
-        ChannelConfig::Github(c) => Box::new(github::GithubNotifier::new(c)?),
-        ChannelConfig::Jira(c) => Box::new(jira::JiraNotifier::new(c)?),
-        ChannelConfig::Sms(c) => Box::new(sms::SmsNotifier::new(c)?),
-        ChannelConfig::Webhook(c) => Box::new(webhook::WebhookNotifier::new(c)?),
+        ChannelConfig::Slack(c) => Box::new(slack::SlackNotifier::new(c, outbound)?),
+        ChannelConfig::Github(c) => Box::new(github::GithubNotifier::new(c, outbound)?),
+        ChannelConfig::Jira(c) => Box::new(jira::JiraNotifier::new(c, outbound)?),
+        ChannelConfig::Sms(c) => Box::new(sms::SmsNotifier::new(c, outbound)?),
+        ChannelConfig::Webhook(c) => Box::new(webhook::WebhookNotifier::new(c, outbound)?),
     })
 }
 

@@ -22,9 +22,15 @@ use serde::{Deserialize, Serialize};
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 
+use crate::outbound::{GuardedResolver, OutboundPolicy};
 use crate::render::{self, one_line, truncate};
 use crate::secret::{Secret, scrub};
 use crate::{ConfigError, Delivery, DeliveryError, Notification, Notifier};
+
+/// HTTPS over connections whose addresses the outbound guard chose.
+type GuardedHttpsConnector = hyper_rustls::HttpsConnector<
+    hyper_util::client::legacy::connect::HttpConnector<GuardedResolver>,
+>;
 
 const CHANNEL: &str = "slack";
 pub(crate) const SECRET_FIELDS: &[&str] = &["bot_token", "webhook_url"];
@@ -119,21 +125,22 @@ enum Target {
 }
 
 pub(crate) struct SlackNotifier {
-    client: SlackClient<SlackClientHyperHttpsConnector>,
+    client: SlackClient<SlackClientHyperConnector<GuardedHttpsConnector>>,
     target: Target,
     secrets: Vec<Secret>,
     timeout: Duration,
 }
 
 impl SlackNotifier {
-    pub(crate) fn new(config: &SlackConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(config: &SlackConfig, policy: &OutboundPolicy) -> Result<Self, ConfigError> {
         let timeout = crate::timeout_from_ms(config.timeout_ms);
         let base = match &config.api_base_url {
-            Some(base) => crate::http::base_url(CHANNEL, "api_base_url", base)?,
+            Some(base) => crate::http::allowed_base_url(CHANNEL, "api_base_url", base, policy)?,
             None => DEFAULT_API_BASE_URL.to_string(),
         };
-        let connector = SlackClientHyperConnector::with_connector(https_connector(timeout)?)
-            .with_slack_api_url(&base);
+        let connector =
+            SlackClientHyperConnector::with_connector(https_connector(timeout, policy)?)
+                .with_slack_api_url(&base);
         let target = match (&config.bot_token, &config.webhook_url) {
             (Some(token), _) if !token.is_empty() => Target::Bot {
                 token: SlackApiToken::new(SlackApiTokenValue::new(token.expose().to_string())),
@@ -145,8 +152,11 @@ impl SlackNotifier {
                     .to_string(),
             },
             (_, Some(url)) => Target::Webhook {
-                url: url::Url::parse(url.expose().trim())
-                    .map_err(|_| ConfigError::invalid(CHANNEL, "webhook_url", "is not a URL"))?,
+                url: {
+                    policy.check_url(CHANNEL, "webhook_url", url.expose())?;
+                    url::Url::parse(url.expose().trim())
+                        .map_err(|_| ConfigError::invalid(CHANNEL, "webhook_url", "is not a URL"))?
+                },
             },
             _ => return Err(ConfigError::invalid(CHANNEL, "bot_token", "missing")),
         };
@@ -211,8 +221,13 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// hyper-rustls connector: native roots (corporate CAs work), webpki roots when the host has none;
 /// `http://` allowed; the connect timeout is the channel timeout.
-fn https_connector(timeout: Duration) -> Result<SlackHyperHttpsConnector, ConfigError> {
-    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+fn https_connector(
+    timeout: Duration,
+    policy: &OutboundPolicy,
+) -> Result<GuardedHttpsConnector, ConfigError> {
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new_with_resolver(
+        GuardedResolver::new(policy),
+    );
     http.enforce_http(false);
     http.set_connect_timeout(Some(timeout));
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());

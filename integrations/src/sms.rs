@@ -14,6 +14,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::outbound::OutboundPolicy;
 use crate::render::{one_line, truncate};
 use crate::secret::Secret;
 use crate::{ConfigError, Delivery, DeliveryError, Notification, Notifier};
@@ -95,15 +96,15 @@ pub(crate) struct SmsNotifier {
 }
 
 impl SmsNotifier {
-    pub(crate) fn new(config: &SmsConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(config: &SmsConfig, policy: &OutboundPolicy) -> Result<Self, ConfigError> {
         let timeout = crate::timeout_from_ms(config.timeout_ms);
         let base = match &config.base_url {
-            Some(base) => crate::http::base_url(CHANNEL, "base_url", base)?,
+            Some(base) => crate::http::allowed_base_url(CHANNEL, "base_url", base, policy)?,
             None => DEFAULT_BASE_URL.to_string(),
         };
         let account_sid = config.account_sid.trim().to_string();
         Ok(SmsNotifier {
-            client: crate::http::client(CHANNEL, timeout)?,
+            client: crate::http::client(CHANNEL, timeout, policy)?,
             endpoint: format!("{base}/2010-04-01/Accounts/{account_sid}/Messages.json"),
             account_sid,
             auth_token: config.auth_token.clone(),
@@ -164,10 +165,8 @@ impl Notifier for SmsNotifier {
                     }
                     return Err(err);
                 }
-                let message: MessageResource = response
-                    .json()
-                    .await
-                    .map_err(|e| crate::http::transport_error(CHANNEL, e, &secrets))?;
+                let message: MessageResource =
+                    crate::http::json_capped(CHANNEL, response, &secrets).await?;
                 sids.push(message.sid);
             }
             Ok(Delivery {

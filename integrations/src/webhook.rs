@@ -18,6 +18,7 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::outbound::OutboundPolicy;
 use crate::secret::Secret;
 use crate::{ConfigError, Delivery, DeliveryError, Notification, Notifier};
 
@@ -102,10 +103,14 @@ pub(crate) struct WebhookNotifier {
 }
 
 impl WebhookNotifier {
-    pub(crate) fn new(config: &WebhookConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn new(
+        config: &WebhookConfig,
+        policy: &OutboundPolicy,
+    ) -> Result<Self, ConfigError> {
+        policy.check_url(CHANNEL, "url", config.url.expose())?;
         let timeout = crate::timeout_from_ms(config.timeout_ms);
         Ok(WebhookNotifier {
-            client: crate::http::client(CHANNEL, timeout)?,
+            client: crate::http::client(CHANNEL, timeout, policy)?,
             url: Secret::new(config.url.expose().trim()),
             secret: config.secret.clone(),
             timeout,

@@ -1,8 +1,8 @@
 //! Channel configurations: JSON shape, validation, and that secrets never show.
 
 use larder_integrations::{
-    ChannelConfig, ConfigError, EmailConfig, GithubConfig, JiraConfig, JiraFlavour, Secret,
-    SlackConfig, SmsConfig, SmtpSecurity, WebhookConfig, notifier_for,
+    ChannelConfig, ConfigError, EmailConfig, GithubConfig, JiraConfig, JiraFlavour, OutboundPolicy,
+    Secret, SlackConfig, SmsConfig, SmtpSecurity, WebhookConfig, notifier_for,
 };
 use serde_json::{Value, json};
 
@@ -227,7 +227,11 @@ fn stored_json_round_trips_with_the_type_tag() {
 fn valid_configs_build_notifiers() {
     for c in all() {
         assert!(c.validate().is_ok(), "{}: {:?}", c.kind(), c.validate());
-        assert!(notifier_for(&c).is_ok(), "{}", c.kind());
+        assert!(
+            notifier_for(&c, &OutboundPolicy::public_only()).is_ok(),
+            "{}",
+            c.kind()
+        );
     }
 }
 
@@ -237,7 +241,7 @@ fn invalid(c: ChannelConfig, field: &str) {
         ConfigError::Invalid { field: f, .. } => assert_eq!(*f, field, "{err}"),
         other => panic!("unexpected {other:?}"),
     }
-    assert!(notifier_for(&c).is_err());
+    assert!(notifier_for(&c, &OutboundPolicy::public_only()).is_err());
     assert_clean("validation error", &err.to_string());
 }
 

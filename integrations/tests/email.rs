@@ -28,7 +28,11 @@ fn config(port: u16, with_auth: bool) -> EmailConfig {
 #[tokio::test]
 async fn sends_multipart_mail_with_auth_plain() {
     let sink = SmtpSink::start(SmtpBehaviour::default()).await;
-    let notifier = notifier_for(&ChannelConfig::Email(config(sink.port, true))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(sink.port, true)),
+        &common::loopback(),
+    )
+    .unwrap();
     let delivery = notifier.send(&notification()).await.expect("delivered");
 
     let sessions = sink.sessions(1).await;
@@ -119,7 +123,11 @@ async fn uses_auth_login_when_that_is_all_the_server_offers() {
         ..SmtpBehaviour::default()
     })
     .await;
-    let notifier = notifier_for(&ChannelConfig::Email(config(sink.port, true))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(sink.port, true)),
+        &common::loopback(),
+    )
+    .unwrap();
     notifier.send(&notification()).await.expect("delivered");
     let (mechanism, user, pass) = sink.sessions(1).await[0]
         .auth
@@ -134,7 +142,11 @@ async fn uses_auth_login_when_that_is_all_the_server_offers() {
 #[tokio::test]
 async fn no_auth_without_credentials() {
     let sink = SmtpSink::start(SmtpBehaviour::default()).await;
-    let notifier = notifier_for(&ChannelConfig::Email(config(sink.port, false))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(sink.port, false)),
+        &common::loopback(),
+    )
+    .unwrap();
     notifier.send(&notification()).await.expect("delivered");
     let s = &sink.sessions(1).await[0];
     assert!(
@@ -152,7 +164,11 @@ async fn rejected_credentials_are_not_retryable_and_do_not_leak() {
         ..SmtpBehaviour::default()
     })
     .await;
-    let notifier = notifier_for(&ChannelConfig::Email(config(sink.port, true))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(sink.port, true)),
+        &common::loopback(),
+    )
+    .unwrap();
     let err = notifier.send(&notification()).await.unwrap_err();
     assert!(!err.retryable, "{err:?}");
     assert!(
@@ -173,7 +189,11 @@ async fn temporary_smtp_failure_is_retryable() {
         ..SmtpBehaviour::default()
     })
     .await;
-    let notifier = notifier_for(&ChannelConfig::Email(config(sink.port, false))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(sink.port, false)),
+        &common::loopback(),
+    )
+    .unwrap();
     let err = notifier.send(&notification()).await.unwrap_err();
     assert!(err.retryable, "{err:?}");
 }
@@ -185,7 +205,11 @@ async fn rejected_recipient_is_not_retryable() {
         ..SmtpBehaviour::default()
     })
     .await;
-    let notifier = notifier_for(&ChannelConfig::Email(config(sink.port, false))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(sink.port, false)),
+        &common::loopback(),
+    )
+    .unwrap();
     let err = notifier.send(&notification()).await.unwrap_err();
     assert!(!err.retryable, "{err:?}");
 }
@@ -193,7 +217,11 @@ async fn rejected_recipient_is_not_retryable() {
 #[tokio::test]
 async fn refused_connection_is_retryable() {
     let addr = refused_addr();
-    let notifier = notifier_for(&ChannelConfig::Email(config(addr.port(), false))).unwrap();
+    let notifier = notifier_for(
+        &ChannelConfig::Email(config(addr.port(), false)),
+        &common::loopback(),
+    )
+    .unwrap();
     let err = notifier.send(&notification()).await.unwrap_err();
     assert!(err.retryable, "{err:?}");
 }
@@ -203,7 +231,7 @@ async fn silent_server_times_out() {
     let silent = SilentServer::start().await;
     let mut c = config(silent.addr.port(), false);
     c.timeout_ms = Some(300);
-    let notifier = notifier_for(&ChannelConfig::Email(c)).unwrap();
+    let notifier = notifier_for(&ChannelConfig::Email(c), &common::loopback()).unwrap();
     let started = Instant::now();
     let err = notifier.send(&notification()).await.unwrap_err();
     assert!(

@@ -104,7 +104,7 @@ fn assert_no_secret(c: &ChannelConfig, message: &str) {
 async fn server_error_is_retryable() {
     let server = MockServer::always(Reply::json(500, json!({"message": "internal error"}))).await;
     for c in channels(&server.url, 5_000) {
-        let err = notifier_for(&c)
+        let err = notifier_for(&c, &common::loopback())
             .unwrap()
             .send(&notification())
             .await
@@ -120,7 +120,7 @@ async fn bad_gateway_and_unavailable_are_retryable() {
     for status in [502, 503] {
         let server = MockServer::always(Reply::text(status, "upstream down")).await;
         for c in channels(&server.url, 5_000) {
-            let err = notifier_for(&c)
+            let err = notifier_for(&c, &common::loopback())
                 .unwrap()
                 .send(&notification())
                 .await
@@ -134,7 +134,7 @@ async fn bad_gateway_and_unavailable_are_retryable() {
 async fn unauthorized_is_not_retryable() {
     let server = MockServer::always(Reply::json(401, json!({"message": "Bad credentials"}))).await;
     for c in channels(&server.url, 5_000) {
-        let err = notifier_for(&c)
+        let err = notifier_for(&c, &common::loopback())
             .unwrap()
             .send(&notification())
             .await
@@ -150,7 +150,7 @@ async fn refused_connection_is_retryable() {
     let base = format!("http://{}", refused_addr());
     for c in channels(&base, 5_000) {
         let started = Instant::now();
-        let err = notifier_for(&c)
+        let err = notifier_for(&c, &common::loopback())
             .unwrap()
             .send(&notification())
             .await
@@ -171,7 +171,7 @@ async fn silent_server_times_out() {
     let silent = SilentServer::start().await;
     for c in channels(&silent.url(), 300) {
         let started = Instant::now();
-        let err = notifier_for(&c)
+        let err = notifier_for(&c, &common::loopback())
             .unwrap()
             .send(&notification())
             .await

@@ -88,7 +88,7 @@ fn assert_api_headers(r: &Recorded) {
 #[tokio::test]
 async fn searches_then_creates_the_issue() {
     let server = MockServer::start(github(vec![])).await;
-    let delivery = notifier_for(&config(&server))
+    let delivery = notifier_for(&config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -143,7 +143,7 @@ async fn searches_then_creates_the_issue() {
 async fn existing_issue_with_the_marker_is_returned_without_creating() {
     let existing = issue(77, &format!("earlier body\n<!-- larder:{KEY} -->\n"));
     let server = MockServer::start(github(vec![existing])).await;
-    let delivery = notifier_for(&config(&server))
+    let delivery = notifier_for(&config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -164,7 +164,7 @@ async fn search_hit_without_the_exact_marker_is_ignored() {
     // Full-text search is fuzzy: a hit that merely mentions a similar key is not ours.
     let other = issue(78, &format!("see <!-- larder:{KEY}-other -->"));
     let server = MockServer::start(github(vec![other])).await;
-    let delivery = notifier_for(&config(&server))
+    let delivery = notifier_for(&config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -183,7 +183,7 @@ async fn validation_failure_on_create_is_not_retryable() {
         ),
     })
     .await;
-    let err = notifier_for(&config(&server))
+    let err = notifier_for(&config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -203,7 +203,7 @@ async fn rate_limit_403_is_retryable_but_plain_403_is_not() {
             .with_header("x-ratelimit-reset", "1714650000"),
     )
     .await;
-    let err = notifier_for(&config(&limited))
+    let err = notifier_for(&config(&limited), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -215,7 +215,7 @@ async fn rate_limit_403_is_retryable_but_plain_403_is_not() {
         json!({"message": "Resource not accessible by integration"}),
     ))
     .await;
-    let err = notifier_for(&config(&forbidden))
+    let err = notifier_for(&config(&forbidden), &common::loopback())
         .unwrap()
         .send(&notification())
         .await

@@ -95,7 +95,7 @@ fn adf_texts(node: &Value, out: &mut Vec<String>) {
 #[tokio::test]
 async fn cloud_creates_with_v3_basic_auth_and_adf() {
     let server = MockServer::start(jira("3", None)).await;
-    let delivery = notifier_for(&config(&server, JiraFlavour::Cloud))
+    let delivery = notifier_for(&config(&server, JiraFlavour::Cloud), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -171,7 +171,7 @@ async fn cloud_creates_with_v3_basic_auth_and_adf() {
 #[tokio::test]
 async fn server_creates_with_v2_bearer_and_wiki_text() {
     let server = MockServer::start(jira("2", None)).await;
-    let delivery = notifier_for(&config(&server, JiraFlavour::Server))
+    let delivery = notifier_for(&config(&server, JiraFlavour::Server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -215,7 +215,7 @@ async fn server_creates_with_v2_bearer_and_wiki_text() {
 #[tokio::test]
 async fn cloud_existing_ticket_is_returned_without_creating() {
     let server = MockServer::start(jira("3", Some("OPS-7"))).await;
-    let delivery = notifier_for(&config(&server, JiraFlavour::Cloud))
+    let delivery = notifier_for(&config(&server, JiraFlavour::Cloud), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -232,7 +232,7 @@ async fn cloud_existing_ticket_is_returned_without_creating() {
 #[tokio::test]
 async fn server_existing_ticket_is_returned_without_creating() {
     let server = MockServer::start(jira("2", Some("OPS-8"))).await;
-    let delivery = notifier_for(&config(&server, JiraFlavour::Server))
+    let delivery = notifier_for(&config(&server, JiraFlavour::Server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -251,7 +251,7 @@ async fn field_validation_error_is_not_retryable() {
         ),
     })
     .await;
-    let err = notifier_for(&config(&server, JiraFlavour::Cloud))
+    let err = notifier_for(&config(&server, JiraFlavour::Cloud), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -269,4 +269,17 @@ fn dedup_label_is_a_valid_jira_label() {
     let label = dedup_label("rule 5 / issue 9");
     assert!(!label.contains(' '), "{label}");
     assert!(dedup_label(&"k".repeat(400)).chars().count() <= 255);
+}
+
+#[tokio::test]
+async fn an_oversized_answer_is_not_buffered() {
+    // A search answer of 2 MiB: read no further than the 1 MiB cap.
+    let huge = serde_json::json!({ "issues": [], "padding": "x".repeat(2 * 1024 * 1024) });
+    let server = MockServer::always(Reply::json(200, huge)).await;
+    let error = notifier_for(&config(&server, JiraFlavour::Cloud), &common::loopback())
+        .unwrap()
+        .send(&notification())
+        .await
+        .expect_err("refused");
+    assert!(error.message.contains("larger than"), "{}", error.message);
 }

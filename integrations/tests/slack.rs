@@ -122,7 +122,7 @@ fn assert_blocks(body: &Value) {
 #[tokio::test]
 async fn bot_token_posts_chat_post_message() {
     let server = MockServer::always(post_message_ok()).await;
-    let notifier = notifier_for(&bot_config(&server)).unwrap();
+    let notifier = notifier_for(&bot_config(&server), &common::loopback()).unwrap();
     let delivery = notifier.send(&notification()).await.expect("delivered");
 
     assert_eq!(delivery.external_id.as_deref(), Some("1714646400.000200"));
@@ -153,7 +153,7 @@ async fn bot_token_posts_chat_post_message() {
 #[tokio::test]
 async fn incoming_webhook_posts_json_to_the_url() {
     let server = MockServer::always(Reply::text(200, "ok")).await;
-    let notifier = notifier_for(&webhook_config(&server)).unwrap();
+    let notifier = notifier_for(&webhook_config(&server), &common::loopback()).unwrap();
     let delivery = notifier.send(&notification()).await.expect("delivered");
     assert_eq!(delivery.external_id, None);
 
@@ -180,7 +180,7 @@ async fn api_error_invalid_auth_is_not_retryable() {
         json!({"ok": false, "error": "invalid_auth"}),
     ))
     .await;
-    let err = notifier_for(&bot_config(&server))
+    let err = notifier_for(&bot_config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -197,7 +197,7 @@ async fn api_error_channel_not_found_is_not_retryable() {
         json!({"ok": false, "error": "channel_not_found"}),
     ))
     .await;
-    let err = notifier_for(&bot_config(&server))
+    let err = notifier_for(&bot_config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -212,7 +212,7 @@ async fn rate_limited_is_retryable() {
             .with_header("retry-after", "30"),
     )
     .await;
-    let err = notifier_for(&bot_config(&server))
+    let err = notifier_for(&bot_config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -223,7 +223,7 @@ async fn rate_limited_is_retryable() {
 #[tokio::test]
 async fn webhook_no_service_is_not_retryable_and_hides_the_url() {
     let server = MockServer::always(Reply::text(404, "no_service")).await;
-    let err = notifier_for(&webhook_config(&server))
+    let err = notifier_for(&webhook_config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await

@@ -44,11 +44,14 @@ async fn posts_one_form_per_recipient_with_basic_auth() {
     let counter = AtomicUsize::new(0);
     let server =
         MockServer::start(move |r| message(counter.fetch_add(1, Ordering::SeqCst) + 1, r)).await;
-    let delivery = notifier_for(&config(&server, &["+15551230001", "+15551230002"]))
-        .unwrap()
-        .send(&notification())
-        .await
-        .expect("delivered");
+    let delivery = notifier_for(
+        &config(&server, &["+15551230001", "+15551230002"]),
+        &common::loopback(),
+    )
+    .unwrap()
+    .send(&notification())
+    .await
+    .expect("delivered");
 
     assert_eq!(delivery.external_id, Some(format!("SM{:032}", 1)));
     assert!(
@@ -83,7 +86,7 @@ async fn long_titles_are_cut_to_one_segment() {
     let server = MockServer::start(|r| message(1, r)).await;
     let mut n = notification();
     n.issue.title = format!("KeyError: {}", "very_long_key_name ".repeat(30));
-    notifier_for(&config(&server, &["+15551230001"]))
+    notifier_for(&config(&server, &["+15551230001"]), &common::loopback())
         .unwrap()
         .send(&n)
         .await
@@ -112,7 +115,7 @@ async fn invalid_number_error_is_not_retryable() {
         json!({"code": 21211, "message": "The 'To' number +1555 is not a valid phone number.", "more_info": "https://www.twilio.com/docs/errors/21211", "status": 400}),
     ))
     .await;
-    let err = notifier_for(&config(&server, &["+15551230001"]))
+    let err = notifier_for(&config(&server, &["+15551230001"]), &common::loopback())
         .unwrap()
         .send(&notification())
         .await

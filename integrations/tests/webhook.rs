@@ -22,7 +22,7 @@ fn config(server: &MockServer) -> ChannelConfig {
 async fn posts_signed_json_with_idempotency_key() {
     let server = MockServer::always(Reply::text(204, "")).await;
     let before = chrono::Utc::now().timestamp();
-    let delivery = notifier_for(&config(&server))
+    let delivery = notifier_for(&config(&server), &common::loopback())
         .unwrap()
         .send(&notification())
         .await
@@ -133,4 +133,59 @@ fn signature_known_answer() {
         b"{} ",
         expected
     ));
+}
+
+#[tokio::test]
+async fn non_public_targets_are_refused_unless_allowed() {
+    use larder_integrations::OutboundPolicy;
+    let server = MockServer::always(Reply::text(204, "")).await;
+    // A literal loopback address: refused when the notifier is built.
+    let error = notifier_for(&config(&server), &OutboundPolicy::public_only())
+        .err()
+        .expect("refused");
+    assert!(error.to_string().contains("non-public"), "{error}");
+    assert!(!error.to_string().contains("urlS3CRET"), "{error}");
+    // A name that resolves to loopback: refused when it resolves, nothing is sent.
+    let by_name = ChannelConfig::Webhook(WebhookConfig {
+        url: Secret::new(format!(
+            "http://localhost:{}/hooks/larder",
+            server.addr.port()
+        )),
+        secret: Secret::new(SECRET),
+        timeout_ms: Some(5_000),
+    });
+    let error = notifier_for(&by_name, &OutboundPolicy::public_only())
+        .unwrap()
+        .send(&notification())
+        .await
+        .expect_err("refused at connect");
+    assert!(error.message.contains("non-public"), "{}", error.message);
+    assert!(server.requests().is_empty());
+    // Allowed by name, it goes out.
+    let allowed = OutboundPolicy::parse("localhost").unwrap();
+    notifier_for(&by_name, &allowed)
+        .unwrap()
+        .send(&notification())
+        .await
+        .expect("delivered");
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let server = MockServer::start(|r| {
+        if r.path == "/elsewhere" {
+            Reply::text(204, "")
+        } else {
+            Reply::text(307, "").with_header("location", "/elsewhere")
+        }
+    })
+    .await;
+    let error = notifier_for(&config(&server), &common::loopback())
+        .unwrap()
+        .send(&notification())
+        .await
+        .expect_err("a redirect is a failure");
+    assert!(error.message.contains("307"), "{}", error.message);
+    assert_eq!(server.requests().len(), 1, "the redirect was not followed");
 }

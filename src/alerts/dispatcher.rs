@@ -14,7 +14,7 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::{delivery, external_issue, integration, member};
 use futures::StreamExt;
-use larder_integrations::{ChannelConfig, Notification, notifier_for};
+use larder_integrations::{ChannelConfig, Notification, OutboundPolicy, notifier_for};
 use rand::Rng;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
@@ -22,6 +22,14 @@ use sea_orm::{
 };
 
 use crate::secrets::SecretKeys;
+
+/// What sending needs besides the database: the keys that open integration configs, and where
+/// notifications may go.
+#[derive(Clone, Debug)]
+pub struct Channels {
+    pub keys: Arc<SecretKeys>,
+    pub outbound: OutboundPolicy,
+}
 
 /// How deliveries are retried.
 #[derive(Clone, Debug)]
@@ -53,16 +61,16 @@ impl Default for DispatchSettings {
 }
 
 /// Starts the dispatcher workers: several on PostgreSQL, one on SQLite (one writer anyway).
-pub fn spawn(db: DatabaseConnection, settings: DispatchSettings, keys: Arc<SecretKeys>) {
+pub fn spawn(db: DatabaseConnection, settings: DispatchSettings, channels: Channels) {
     let workers = match db.get_database_backend() {
         DbBackend::Postgres => 2,
         _ => 1,
     };
     for _ in 0..workers {
-        let (db, settings, keys) = (db.clone(), settings.clone(), keys.clone());
+        let (db, settings, channels) = (db.clone(), settings.clone(), channels.clone());
         tokio::spawn(async move {
             loop {
-                match run_once(&db, &settings, &keys).await {
+                match run_once(&db, &settings, &channels).await {
                     Ok(0) => tokio::time::sleep(settings.poll_interval).await,
                     Ok(_) => {}
                     Err(error) => {
@@ -79,13 +87,13 @@ pub fn spawn(db: DatabaseConnection, settings: DispatchSettings, keys: Arc<Secre
 pub async fn run_once(
     db: &DatabaseConnection,
     settings: &DispatchSettings,
-    keys: &SecretKeys,
+    channels: &Channels,
 ) -> Result<usize, DbErr> {
     let claimed = claim(db, settings).await?;
     let count = claimed.len();
     futures::stream::iter(claimed)
         .for_each_concurrent(settings.concurrency, |row| async move {
-            if let Err(error) = deliver(db, settings, keys, row).await {
+            if let Err(error) = deliver(db, settings, channels, row).await {
                 tracing::warn!(%error, "could not record a delivery outcome");
             }
         })
@@ -127,10 +135,10 @@ async fn claim(
 async fn deliver(
     db: &DatabaseConnection,
     settings: &DispatchSettings,
-    keys: &SecretKeys,
+    channels: &Channels,
     row: delivery::Model,
 ) -> Result<(), DbErr> {
-    let outcome = send(db, keys, &row).await;
+    let outcome = send(db, channels, &row).await;
     let mut update = delivery::ActiveModel {
         id: Set(row.id),
         ..Default::default()
@@ -176,7 +184,7 @@ pub struct Failure {
 
 async fn send(
     db: &DatabaseConnection,
-    keys: &SecretKeys,
+    channels: &Channels,
     row: &delivery::Model,
 ) -> Result<Sent, Failure> {
     let integration = integration::Entity::find_by_id(row.integration_id)
@@ -195,13 +203,13 @@ async fn send(
         retryable: false,
         message: format!("invalid notification: {e}"),
     })?;
-    send_notification(db, keys, &integration, &notification).await
+    send_notification(db, channels, &integration, &notification).await
 }
 
 /// Sends one notification through an integration (outbox rows and `testIntegration` alike).
 pub async fn send_notification(
     db: &DatabaseConnection,
-    keys: &SecretKeys,
+    channels: &Channels,
     integration: &integration::Model,
     notification: &Notification,
 ) -> Result<Sent, Failure> {
@@ -209,7 +217,8 @@ pub async fn send_notification(
         retryable: false,
         message,
     };
-    let config = keys
+    let config = channels
+        .keys
         .open(&integration.config)
         .map_err(|e| permanent(format!("integration config: {e}")))?;
     let mut config: ChannelConfig = serde_json::from_str(&config)
@@ -220,7 +229,8 @@ pub async fn send_notification(
             retryable: true,
             message: e.to_string(),
         })?;
-    let notifier = notifier_for(&config).map_err(|e| permanent(e.to_string()))?;
+    let notifier =
+        notifier_for(&config, &channels.outbound).map_err(|e| permanent(e.to_string()))?;
     let is_ticket = matches!(config, ChannelConfig::Github(_) | ChannelConfig::Jira(_));
     match notifier.send(notification).await {
         Ok(delivery) => Ok(Sent {
@@ -240,11 +250,11 @@ pub async fn send_notification(
 pub async fn deliver_now(
     db: &DatabaseConnection,
     settings: &DispatchSettings,
-    keys: &SecretKeys,
+    channels: &Channels,
     row: delivery::Model,
 ) -> Result<delivery::Model, DbErr> {
     let id = row.id;
-    deliver(db, settings, keys, row).await?;
+    deliver(db, settings, channels, row).await?;
     delivery::Entity::find_by_id(id)
         .one(db)
         .await?

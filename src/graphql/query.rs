@@ -62,7 +62,7 @@ impl QueryRoot {
             .all(&state(ctx).db)
             .await
             .map_err(internal)?;
-        let keys = &state(ctx).secrets;
+        let keys = &state(ctx).channels.keys;
         Ok(rows
             .into_iter()
             .map(|row| Integration::read(row, keys))

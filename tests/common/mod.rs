@@ -96,11 +96,13 @@ impl TestServer {
         );
         // A key per server, so no key file lands in the working directory (PostgreSQL's default).
         config.secret_key = Some(hex::encode(larder::secrets::random_key()));
+        // The receivers of these tests listen on loopback, which servers refuse by default.
+        config.outbound = larder_integrations::OutboundPolicy::parse("127.0.0.1").unwrap();
         adjust(&mut config);
         let server = Server::bind(config).await.expect("server starts");
         let url = format!("http://{}", server.addr);
         let db = server.state.db.clone();
-        let secrets = server.state.secrets.clone();
+        let secrets = server.state.channels.keys.clone();
         tokio::spawn(server.run());
 
         let organization = organizations::find_or_create(&db, Some("acme"))

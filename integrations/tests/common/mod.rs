@@ -548,3 +548,9 @@ fn decode_qp(s: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// The outbound policy of these tests: their local servers listen on loopback, which the
+/// default policy refuses.
+pub fn loopback() -> larder_integrations::OutboundPolicy {
+    larder_integrations::OutboundPolicy::parse("127.0.0.1,::1").unwrap()
+}

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::Utc;
 use entity::{alert_rule, delivery, integration, issue, project};
-use larder_integrations::{ChannelConfig, NotificationKind};
+use larder_integrations::{ChannelConfig, NotificationKind, OutboundPolicy, notifier_for};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 use crate::accounts::access::Viewer;
@@ -33,8 +33,13 @@ pub struct AlertRuleInput {
     pub enabled: bool,
 }
 
-/// A channel config from the API: the `type`-tagged JSON of `larder_integrations::ChannelConfig`.
-fn channel_config(config: serde_json::Value) -> async_graphql::Result<ChannelConfig> {
+/// A channel config from the API: the `type`-tagged JSON of `larder_integrations::ChannelConfig`,
+/// valid, and pointing only where the server may send (a literal private address is refused
+/// here; names are checked when they resolve).
+fn channel_config(
+    config: serde_json::Value,
+    outbound: &OutboundPolicy,
+) -> async_graphql::Result<ChannelConfig> {
     let config: ChannelConfig = serde_json::from_value(config)
         .map_err(|e| bad_input(format!("invalid integration config: {e}")))?;
     // An email integration without recipients mails the organization's members (filled in at
@@ -45,7 +50,7 @@ fn channel_config(config: serde_json::Value) -> async_graphql::Result<ChannelCon
     {
         email.to = vec!["members@larder.invalid".into()];
     }
-    checked.validate().map_err(|e| bad_input(e.to_string()))?;
+    notifier_for(&checked, outbound).map_err(|e| bad_input(e.to_string()))?;
     Ok(config)
 }
 
@@ -141,14 +146,15 @@ impl AlertMutations {
         config: Json<serde_json::Value>,
     ) -> async_graphql::Result<Integration> {
         let viewer = authorize(ctx, Scope::OrgWrite)?;
-        let config = channel_config(config.0)?;
+        let config = channel_config(config.0, &state(ctx).channels.outbound)?;
         let db = &state(ctx).db;
         let row = integration::ActiveModel {
             organization_id: Set(viewer.organization_id),
             name: Set(name),
             kind: Set(config.kind().to_string()),
             config: Set(state(ctx)
-                .secrets
+                .channels
+                .keys
                 .seal(&serde_json::to_string(&config).map_err(internal)?)),
             enabled: Set(true),
             created_at: Set(Utc::now()),
@@ -160,7 +166,7 @@ impl AlertMutations {
         defaults::ensure_default_rules(db, viewer.organization_id, None)
             .await
             .map_err(internal)?;
-        Ok(Integration::read(row, &state(ctx).secrets))
+        Ok(Integration::read(row, &state(ctx).channels.keys))
     }
 
     /// Replaces an integration's name, config (secrets included: they are write-only) or state.
@@ -179,10 +185,11 @@ impl AlertMutations {
             active.name = Set(name);
         }
         if let Some(config) = config {
-            let config = channel_config(config.0)?;
+            let config = channel_config(config.0, &state(ctx).channels.outbound)?;
             active.kind = Set(config.kind().to_string());
             active.config = Set(state(ctx)
-                .secrets
+                .channels
+                .keys
                 .seal(&serde_json::to_string(&config).map_err(internal)?));
         }
         if let Some(enabled) = enabled {
@@ -190,7 +197,7 @@ impl AlertMutations {
         }
         let app = state(ctx);
         let updated = active.update(&app.db).await.map_err(internal)?;
-        Ok(Integration::read(updated, &app.secrets))
+        Ok(Integration::read(updated, &app.channels.keys))
     }
 
     async fn delete_integration(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
@@ -214,7 +221,7 @@ impl AlertMutations {
         let row = load_integration(ctx, viewer, &id).await?;
         let sample = notification::sample(&app.config.public_url, &row);
         Ok(sent_result(
-            dispatcher::send_notification(&app.db, &app.secrets, &row, &sample).await,
+            dispatcher::send_notification(&app.db, &app.channels, &row, &sample).await,
         ))
     }
 
@@ -338,7 +345,7 @@ impl AlertMutations {
             Set(Utc::now()
                 + chrono::Duration::from_std(app.config.dispatch.lease).unwrap_or_default());
         let row: delivery::Model = row.insert(&app.db).await.map_err(internal)?;
-        let delivered = dispatcher::deliver_now(&app.db, &app.config.dispatch, &app.secrets, row)
+        let delivered = dispatcher::deliver_now(&app.db, &app.config.dispatch, &app.channels, row)
             .await
             .map_err(internal)?;
         Ok(Delivery::from(delivered))
