@@ -109,7 +109,7 @@ impl Server {
 
     /// Serves until the process is stopped (Ctrl-C or SIGTERM end it gracefully).
     pub async fn run(self) -> anyhow::Result<()> {
-        let router = http::router(self.state, self.schema);
+        let router = http::router(self.state.clone(), self.schema);
         // Path rewriting must happen before routing, so it wraps the router (Relay folds
         // `//api//42/envelope/` the same way).
         let app = tower::Layer::layer(
@@ -117,14 +117,8 @@ impl Server {
             router,
         );
         tracing::info!(addr = %self.addr, "Larder is listening");
-        axum::serve(
-            self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        let limits = self.state.config.connections.clone();
+        http::serve::serve(self.listener, app, limits, shutdown_signal()).await;
         Ok(())
     }
 }

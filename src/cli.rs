@@ -1,5 +1,7 @@
 //! The `larder` command line: serve, migrate, schema, and the admin commands. Every command is
 //! scriptable: no prompts, the result on the last line of stdout, a non-zero exit on error.
+use std::time::Duration;
+
 use clap::{Parser, Subcommand};
 
 use entity::states::Role;
@@ -8,6 +10,7 @@ use crate::accounts::scopes::Scopes;
 use crate::accounts::{organizations, projects, tokens, users};
 use crate::app::Server;
 use crate::config::{Config, DatabaseArgs, ServeArgs};
+use crate::http::serve::ConnectionLimits;
 use crate::{db, graphql, retention, secrets, seed};
 
 #[derive(Parser, Debug)]
@@ -319,11 +322,17 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
             .secret_key_file
             .unwrap_or(defaults.secret_key_file.clone()),
         graphql_introspection: args.graphql_introspection,
-        session_lifetime: std::time::Duration::from_secs(u64::from(args.session_days) * 86_400),
+        session_lifetime: Duration::from_secs(u64::from(args.session_days) * 86_400),
         smtp_url: args.smtp_url,
         smtp_from: args.smtp_from,
         secret_key: std::env::var(secrets::KEY_ENV).ok(),
         outbound: args.outbound_allow.unwrap_or_default(),
+        connections: ConnectionLimits {
+            max_connections: args.max_connections.max(1),
+            header_timeout: Duration::from_secs(args.client_timeout_secs.max(1)),
+            body_idle_timeout: Duration::from_secs(args.client_timeout_secs.max(1)),
+            ..ConnectionLimits::default()
+        },
         ..defaults
     };
     Server::bind(config).await?.run().await

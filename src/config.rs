@@ -47,6 +47,13 @@ pub struct ServeArgs {
     /// metadata addresses are refused otherwise.
     #[arg(long, env = "LARDER_OUTBOUND_ALLOW", value_parser = parse_outbound)]
     pub outbound_allow: Option<larder_integrations::OutboundPolicy>,
+    /// Most connections served at once; more wait in the accept queue.
+    #[arg(long, env = "LARDER_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers (and a kept-alive connection may
+    /// stay idle), and may pause while sending a body, before the connection is closed.
+    #[arg(long, env = "LARDER_CLIENT_TIMEOUT", default_value_t = 30)]
+    pub client_timeout_secs: u64,
     /// Sender of invitations and password resets.
     #[arg(
         long,
@@ -77,6 +84,8 @@ pub struct Config {
     /// Server mail for invitations and password resets; None: links are shown to the inviter.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub connections: crate::http::serve::ConnectionLimits,
     /// Where notifications may go beyond public addresses.
     pub outbound: larder_integrations::OutboundPolicy,
     /// The key integration secrets are sealed with (`LARDER_SECRET_KEY`); None: the key file.
@@ -93,6 +102,7 @@ impl Config {
             .to_string();
         let secret_key_file = crate::secrets::default_key_file(&database_url);
         Config {
+            connections: crate::http::serve::ConnectionLimits::default(),
             outbound: larder_integrations::OutboundPolicy::public_only(),
             secret_key: None,
             secret_key_file,

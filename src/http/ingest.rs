@@ -257,8 +257,16 @@ async fn read_body(
 /// kernel reset the connection, and the client may lose the 413 with it.
 async fn collect_limited(mut body: Body, limit: usize) -> Result<Bytes, IngestError> {
     use http_body_util::BodyExt;
-    let unreadable =
-        |e: axum::Error| IngestError::bad_request(format!("could not read the request body: {e}"));
+    let unreadable = |e: axum::Error| {
+        if super::serve::is_body_timeout(&e) {
+            IngestError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "the request body stopped arriving: no data within the body timeout",
+            )
+        } else {
+            IngestError::bad_request(format!("could not read the request body: {e}"))
+        }
+    };
     let mut frames: Vec<Bytes> = Vec::new();
     let mut size = 0;
     while let Some(frame) = body.frame().await {

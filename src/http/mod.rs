@@ -2,6 +2,7 @@
 mod graphql;
 mod health;
 pub mod ingest;
+pub mod serve;
 
 use axum::Router;
 use axum::routing::get;
