@@ -347,6 +347,36 @@ async fn deep_queries_are_refused(server: TestServer) {
         message.contains("nested too deep") || message.contains("too complex"),
         "{body}"
     );
+
+    // Aliases repeat a field cheaply at the same depth: more than 100 are refused by name.
+    let aliased: String = (0..101)
+        .map(|n| format!("a{n}: projects {{ id }} "))
+        .collect();
+    let (_, body) = server
+        .graphql_as(Some(&server.token), &format!("{{ {aliased} }}"), json!({}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"], "the query has 101 aliases; at most 100 are allowed",
+        "{body}"
+    );
+    let allowed: String = (0..100)
+        .map(|n| format!("a{n}: projects {{ id }} "))
+        .collect();
+    let data = server.graphql(&format!("{{ {allowed} }}"), json!({})).await;
+    assert_eq!(data["a99"][0]["id"], data["a0"][0]["id"]);
+    // Fields, fragments included: over 1000 are refused.
+    let fields: String = (0..1001).map(|_| "__typename ").collect();
+    let (_, body) = server
+        .graphql_as(
+            Some(&server.token),
+            &format!("{{ ...F }} fragment F on QueryRoot {{ {fields} }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"], "the query has 1001 fields; at most 1000 are allowed",
+        "{body}"
+    );
 }
 
 on_both_databases!(

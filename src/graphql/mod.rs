@@ -7,6 +7,7 @@
 //! look-ups so lists stay N+1-free, and `scope.rs` is the one place organization and team
 //! scoping is enforced for single-object look-ups. `authorize` is the one scope check.
 mod introspection;
+mod limits;
 mod loaders;
 mod mutation;
 mod pagination;
@@ -36,7 +37,8 @@ const MAX_COMPLEXITY: usize = 2_000;
 pub fn build_schema(state: Option<AppState>) -> LarderSchema {
     let mut builder = Schema::build(QueryRoot, MutationRoot::default(), SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(limits::DocumentLimits);
     if let Some(state) = state {
         let server_allows = state.config.graphql_introspection;
         if !server_allows {
