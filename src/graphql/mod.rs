@@ -112,6 +112,18 @@ pub(crate) fn forbidden(message: &str) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "FORBIDDEN"))
 }
 
+/// Records a change of an organization's access or settings in its audit log.
+pub(crate) async fn audit(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    action: &str,
+    target: impl Into<String>,
+) -> async_graphql::Result<()> {
+    crate::accounts::audit::record(&state(ctx).db, viewer, action, target)
+        .await
+        .map_err(internal)
+}
+
 /// An account operation's refusal as the API's error: bad input, not found, or internal.
 pub(crate) fn account_error(error: AccountError) -> async_graphql::Error {
     match error {

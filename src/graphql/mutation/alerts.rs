@@ -12,7 +12,7 @@ use crate::alerts::{defaults, dispatcher, evaluate, notification};
 use crate::graphql::types::alerts::{
     AlertFilters, AlertRule, AlertTrigger, Delivery, Integration, TestResult,
 };
-use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
+use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, scope, state};
 
 #[derive(Default)]
 pub struct AlertMutations;
@@ -166,6 +166,13 @@ impl AlertMutations {
         defaults::ensure_default_rules(db, viewer.organization_id, None)
             .await
             .map_err(internal)?;
+        audit(
+            ctx,
+            viewer,
+            "integration.create",
+            format!("integration:{}", row.id),
+        )
+        .await?;
         Ok(Integration::read(row, &state(ctx).channels.keys))
     }
 
@@ -197,6 +204,13 @@ impl AlertMutations {
         }
         let app = state(ctx);
         let updated = active.update(&app.db).await.map_err(internal)?;
+        audit(
+            ctx,
+            viewer,
+            "integration.update",
+            format!("integration:{}", updated.id),
+        )
+        .await?;
         Ok(Integration::read(updated, &app.channels.keys))
     }
 
@@ -207,6 +221,13 @@ impl AlertMutations {
             .exec(&state(ctx).db)
             .await
             .map_err(internal)?;
+        audit(
+            ctx,
+            viewer,
+            "integration.delete",
+            format!("integration:{}", row.id),
+        )
+        .await?;
         Ok(true)
     }
 
@@ -250,6 +271,13 @@ impl AlertMutations {
         .insert(&state(ctx).db)
         .await
         .map_err(internal)?;
+        audit(
+            ctx,
+            viewer,
+            "alert_rule.create",
+            format!("alert_rule:{}", row.id),
+        )
+        .await?;
         Ok(AlertRule::from(row))
     }
 
@@ -269,9 +297,15 @@ impl AlertMutations {
         active.actions = Set(actions);
         active.action_interval_minutes = Set(input.action_interval_minutes);
         active.enabled = Set(input.enabled);
-        Ok(AlertRule::from(
-            active.update(&state(ctx).db).await.map_err(internal)?,
-        ))
+        let updated = active.update(&state(ctx).db).await.map_err(internal)?;
+        audit(
+            ctx,
+            viewer,
+            "alert_rule.update",
+            format!("alert_rule:{}", updated.id),
+        )
+        .await?;
+        Ok(AlertRule::from(updated))
     }
 
     async fn delete_alert_rule(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
@@ -281,6 +315,13 @@ impl AlertMutations {
             .exec(&state(ctx).db)
             .await
             .map_err(internal)?;
+        audit(
+            ctx,
+            viewer,
+            "alert_rule.delete",
+            format!("alert_rule:{}", rule.id),
+        )
+        .await?;
         Ok(true)
     }
 

@@ -7,7 +7,7 @@ use crate::accounts::projects::create_project;
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::project::Project;
 use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInput;
-use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
+use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, scope, state};
 use crate::ingest::projects::ExtraSettings;
 
 #[derive(Default)]
@@ -28,6 +28,13 @@ impl ProjectMutations {
         let (project, _key) = create_project(&state(ctx).db, viewer.organization_id, &name)
             .await
             .map_err(|e| bad_input(e.to_string()))?;
+        audit(
+            ctx,
+            viewer,
+            "project.create",
+            format!("project:{}", project.id),
+        )
+        .await?;
         Ok(Project(project))
     }
 }
@@ -60,6 +67,12 @@ impl ProjectSettingsMutations {
         settings: ProjectSettingsInput,
     ) -> async_graphql::Result<Project> {
         let row = editable_project(ctx, &project_id).await?;
+        let target = format!("project:{}", row.id);
+        let action = if settings.retention_days.is_some() {
+            "project.settings.retention"
+        } else {
+            "project.settings"
+        };
         let mut extra = ExtraSettings::parse(&row.settings);
         let mut active: project::ActiveModel = row.into();
         if let Some(name) = settings.name.filter(|n| !n.trim().is_empty()) {
@@ -96,7 +109,9 @@ impl ProjectSettingsMutations {
             extra.scrub_ip_addresses = scrub;
         }
         active.settings = Set(extra.to_column());
-        save_project(ctx, active).await
+        let saved = save_project(ctx, active).await?;
+        audit(ctx, authorize(ctx, Scope::ProjectWrite)?, action, target).await?;
+        Ok(saved)
     }
 
     /// Revokes or re-enables a DSN key, or sets its own rate limit (0 removes it). A revoked key
@@ -128,6 +143,13 @@ impl ProjectSettingsMutations {
         }
         active.update(&app.db).await.map_err(internal)?;
         app.pipeline.keys.invalidate(&public_key);
+        audit(
+            ctx,
+            viewer,
+            "key.update",
+            format!("key:{}", parse_id(&id, "key")?),
+        )
+        .await?;
         Ok(true)
     }
 }
