@@ -703,6 +703,114 @@ async fn the_setup_link_creates_the_first_owner_once(server: TestServer) {
     );
 }
 
+async fn the_link_pages_work_without_script(server: TestServer) {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let link = links::setup_link(&server.db)
+        .await
+        .unwrap()
+        .expect("no user yet");
+    let page = browser
+        .get(format!("{}/setup?token={}", server.url, link.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<form method=\"post\" action=\"/setup\">"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("value=\"{}\"", link.token)));
+    assert!(!html.contains("<script"), "no script on the page");
+    let escaped = browser
+        .get(format!("{}/setup?token=%22%3E%3Cscript%3E", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !escaped.contains("\"><script>"),
+        "the token is escaped: {escaped}"
+    );
+
+    let submit = |fields: Vec<(&'static str, String)>| {
+        browser
+            .post(format!("{}/setup", server.url))
+            .form(&fields)
+            .send()
+    };
+    let short = submit(vec![
+        ("token", link.token.clone()),
+        ("email", "root@example.com".into()),
+        ("password", "short".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(short.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        short
+            .text()
+            .await
+            .unwrap()
+            .contains("at least 10 characters")
+    );
+    let done = submit(vec![
+        ("token", link.token.clone()),
+        ("email", "root@example.com".into()),
+        ("name", "Root".into()),
+        ("password", PASSWORD.into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(done.headers()["location"], "/graphql");
+    let cookie = done.headers()["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let session = cookie.split(';').next().unwrap().to_string();
+    let (_, _, body) = post(
+        &server,
+        &[("cookie", &session), ("origin", &server.url)],
+        "{ viewer { user { name } organizations { role } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["viewer"],
+        json!({"user": {"name": "Root"}, "organizations": [{"role": "OWNER"}]}),
+        "{body}"
+    );
+
+    // An invitation link, accepted through its page.
+    let invited = server
+        .graphql(
+            "mutation { inviteMember(email: \"pat@example.com\", role: MEMBER) { link } }",
+            json!({}),
+        )
+        .await;
+    let url = invited["inviteMember"]["link"].as_str().unwrap();
+    let token = url.split("token=").nth(1).unwrap();
+    assert_eq!(
+        browser.get(url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let accepted = browser
+        .post(format!("{}/invitation", server.url))
+        .form(&[("token", token), ("name", "Pat"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    sign_in(&server, "pat@example.com").await;
+}
+
 async fn the_audit_log_records_who_did_what_for_admins_only(server: TestServer) {
     user(&server, "ada@example.com", Role::Admin).await;
     user(&server, "bob@example.com", Role::Member).await;
@@ -821,6 +929,7 @@ on_both_databases!(
     scoped_tokens_never_exceed_their_scopes_or_creator,
     invitations_without_mail_settings_return_the_link,
     the_setup_link_creates_the_first_owner_once,
+    the_link_pages_work_without_script,
     the_audit_log_records_who_did_what_for_admins_only,
     a_user_belongs_to_several_organizations,
 );

@@ -58,6 +58,7 @@ pub use email::{EmailConfig, SmtpSecurity};
 pub use github::GithubConfig;
 pub use jira::{JiraConfig, JiraFlavour};
 pub use outbound::OutboundPolicy;
+pub use render::html_escape;
 pub use secret::Secret;
 pub use slack::SlackConfig;
 pub use sms::SmsConfig;

@@ -148,7 +148,7 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-pub(crate) fn html_escape(s: &str) -> String {
+pub fn html_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -165,6 +165,25 @@ pub fn csrf_token(session_token: &str) -> String {
     ))
 }
 
+/// The `Set-Cookie` value that hands a session to a browser: `HttpOnly` (no script reads it),
+/// `SameSite=Lax` (not sent on cross-site posts), `Secure` when the server is reached over https.
+pub fn cookie(token: &str, lifetime: Duration, public_url: &str) -> String {
+    let secure = if public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        lifetime.as_secs()
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn removed_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
 /// When a session opened now would expire.
 pub fn expiry_from_now(lifetime: Duration) -> DateTime<Utc> {
     Utc::now() + lifetime

@@ -2,6 +2,7 @@
 mod graphql;
 mod health;
 pub mod ingest;
+mod links;
 pub mod serve;
 
 use axum::Router;
@@ -32,6 +33,12 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
             "/graphql/ws",
             get(graphql::subscriptions).with_state((state.clone(), schema)),
         )
+        .route("/setup", get(links::setup_form).post(links::setup))
+        .route(
+            "/invitation",
+            get(links::invitation_form).post(links::invitation),
+        )
+        .route("/reset-password", get(links::reset_form).post(links::reset))
         .merge(ingest::router(state.clone()))
         .with_state(state)
 }

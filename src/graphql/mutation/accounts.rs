@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use entity::states;
 
 use crate::accounts::scopes::{Scope, Scopes};
-use crate::accounts::sessions::{self, OpenedSession, SESSION_COOKIE, SignInError};
+use crate::accounts::sessions::{self, OpenedSession, SignInError};
 use crate::accounts::tokens::{self, NewToken};
 use crate::accounts::{AccountError, audit, links, members, organizations, teams, users};
 use crate::app::AppState;
@@ -25,17 +25,12 @@ pub struct AccountMutations;
 /// Hands a new session to the client: in the answer, and as an `HttpOnly` cookie for browsers.
 fn hand_over(ctx: &Context<'_>, opened: OpenedSession) -> Session {
     let app = state(ctx);
-    let secure = if app.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let max_age = app.config.session_lifetime.as_secs();
     ctx.append_http_header(
         SET_COOKIE,
-        format!(
-            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-            opened.token
+        sessions::cookie(
+            &opened.token,
+            app.config.session_lifetime,
+            &app.config.public_url,
         ),
     );
     Session {
@@ -121,10 +116,7 @@ impl AccountMutations {
         sessions::close(&state(ctx).db, session_id)
             .await
             .map_err(internal)?;
-        ctx.append_http_header(
-            SET_COOKIE,
-            format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-        );
+        ctx.append_http_header(SET_COOKIE, sessions::removed_cookie());
         Ok(true)
     }
 
