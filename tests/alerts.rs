@@ -83,7 +83,7 @@ async fn new_issue_is_delivered_signed_to_a_webhook(server: TestServer) {
                     json!({ "id": issue }),
                 )
                 .await;
-            (data["issue"]["notifications"][0]["status"] == "delivered").then_some(data)
+            (data["issue"]["notifications"][0]["status"] == "DELIVERED").then_some(data)
         })
         .await;
     assert_eq!(data["issue"]["notifications"].as_array().unwrap().len(), 1);
@@ -182,7 +182,7 @@ async fn failing_channels_retry_then_deliver_or_dead_letter(server: TestServer) 
     let first = server
         .eventually("the delivery recorded as delivered", || async {
             let rows = deliveries(&server).await;
-            (rows[0]["status"] == "delivered").then_some(rows)
+            (rows[0]["status"] == "DELIVERED").then_some(rows)
         })
         .await;
     assert_eq!(first.len(), 1, "{first:?}");
@@ -202,7 +202,7 @@ async fn failing_channels_retry_then_deliver_or_dead_letter(server: TestServer) 
     let dead = server
         .eventually("dead-lettering", || async {
             let all = deliveries(&server).await;
-            all.into_iter().find(|d| d["status"] == "dead")
+            all.into_iter().find(|d| d["status"] == "DEAD")
         })
         .await;
     assert_eq!(dead["attempts"], 4);
@@ -235,7 +235,7 @@ async fn refused_connections_are_retried(server: TestServer) {
             deliveries(&server)
                 .await
                 .into_iter()
-                .find(|d| d["status"] == "dead")
+                .find(|d| d["status"] == "DEAD")
         })
         .await;
     assert_eq!(dead["attempts"], 4, "retried before giving up");
@@ -317,7 +317,7 @@ async fn tickets_are_opened_by_hand_and_kept_on_the_issue(server: TestServer) {
         )
         .await;
     let delivery = &delivery["createExternalIssue"];
-    assert_eq!(delivery["status"], "delivered", "{delivery}");
+    assert_eq!(delivery["status"], "DELIVERED", "{delivery}");
     assert_eq!(delivery["kind"], "external_issue");
     assert_eq!(
         delivery["externalUrl"],

@@ -19,8 +19,7 @@ pub struct Model {
     pub idempotency_key: String,
     /// The notification as JSON text (`larder_integrations::Notification`).
     pub payload: String,
-    /// `pending`, `delivering` (claimed until `next_attempt_at`), `delivered`, `dead`.
-    pub status: String,
+    pub status: crate::states::DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub last_error: Option<String>,

@@ -1,5 +1,5 @@
 //! The domain's closed sets of states, stored as their lowercase names: an issue's status, a
-//! level, a member's role, a one-time link's purpose. Everything that reads or writes these columns
+//! level, a member's role, a one-time link's purpose, a notification's delivery. Everything that reads or writes these columns
 //! uses the enums; the API's GraphQL enums map to them.
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -138,4 +138,21 @@ pub enum LinkPurpose {
     Invitation,
     #[sea_orm(string_value = "password_reset")]
     PasswordReset,
+}
+
+/// Where a notification in the outbox stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// Claimed by a dispatcher until `next_attempt_at` (then reclaimable).
+    #[sea_orm(string_value = "delivering")]
+    Delivering,
+    #[sea_orm(string_value = "delivered")]
+    Delivered,
+    /// Failed for good: a permanent error, or out of attempts.
+    #[sea_orm(string_value = "dead")]
+    Dead,
 }

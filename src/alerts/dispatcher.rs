@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use entity::states::DeliveryStatus;
 use entity::{delivery, external_issue, integration, member};
 use futures::StreamExt;
 use larder_integrations::{ChannelConfig, Notification, OutboundPolicy, notifier_for};
@@ -145,7 +146,7 @@ async fn deliver(
     };
     match outcome {
         Ok(sent) => {
-            update.status = Set("delivered".into());
+            update.status = Set(DeliveryStatus::Delivered);
             update.delivered_at = Set(Some(Utc::now()));
             update.last_error = Set(None);
             update.external_id = Set(sent.external_id.clone());
@@ -159,10 +160,10 @@ async fn deliver(
         Err(failure) => {
             update.last_error = Set(Some(failure.message.clone()));
             if failure.retryable && row.attempts < settings.max_attempts {
-                update.status = Set("pending".into());
+                update.status = Set(DeliveryStatus::Pending);
                 update.next_attempt_at = Set(Utc::now() + backoff(settings, row.attempts));
             } else {
-                update.status = Set("dead".into());
+                update.status = Set(DeliveryStatus::Dead);
             }
         }
     }

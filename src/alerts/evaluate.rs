@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, Utc};
+use entity::states::DeliveryStatus;
 use entity::{
     alert_rule, alert_rule_fire, delivery, event, integration, issue, organization, project,
 };
@@ -339,7 +340,7 @@ pub fn new_delivery(
             .unwrap_or_default()),
         idempotency_key: Set(idempotency_key),
         payload: Set(serde_json::to_string(payload).unwrap_or_default()),
-        status: Set("pending".into()),
+        status: Set(DeliveryStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         last_error: Set(None),

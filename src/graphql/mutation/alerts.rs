@@ -2,6 +2,7 @@
 //! `config` and only ever come back redacted.
 use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::Utc;
+use entity::states::DeliveryStatus;
 use entity::{alert_rule, delivery, integration, issue, project};
 use larder_integrations::{ChannelConfig, NotificationKind, OutboundPolicy, notifier_for};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -380,7 +381,7 @@ impl AlertMutations {
         );
         let mut row = evaluate::new_delivery(&issue, &project, integration.id, None, key, &payload);
         // Claimed by this request (no worker takes it) until its lease ends.
-        row.status = Set("delivering".into());
+        row.status = Set(DeliveryStatus::Delivering);
         row.attempts = Set(1);
         row.next_attempt_at =
             Set(Utc::now()

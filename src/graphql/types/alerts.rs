@@ -207,6 +207,19 @@ impl From<alert_rule::Model> for AlertRule {
 }
 
 /// One notification in the outbox and what became of it.
+/// Where a notification stands (`entity::states::DeliveryStatus`).
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::states::DeliveryStatus")]
+pub enum DeliveryStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// Being sent now.
+    Delivering,
+    Delivered,
+    /// Failed for good: a permanent error, or out of attempts.
+    Dead,
+}
+
 #[derive(SimpleObject)]
 pub struct Delivery {
     pub id: ID,
@@ -214,8 +227,7 @@ pub struct Delivery {
     pub integration_id: ID,
     pub rule_id: Option<ID>,
     pub kind: String,
-    /// `pending`, `delivering`, `delivered` or `dead`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -233,7 +245,7 @@ impl From<delivery::Model> for Delivery {
             integration_id: ID(row.integration_id.to_string()),
             rule_id: row.rule_id.map(|id| ID(id.to_string())),
             kind: row.kind,
-            status: row.status,
+            status: row.status.into(),
             attempts: row.attempts,
             next_attempt_at: row.next_attempt_at,
             last_error: row.last_error,

@@ -9,7 +9,7 @@ use sea_orm::{
     QuerySelect,
 };
 
-use super::alerts::{AlertRule, Delivery};
+use super::alerts::{AlertRule, Delivery, DeliveryStatus};
 use super::issue::Issue;
 use super::settings::ProjectSettings;
 use super::stats::{Range, StatsInterval, StatsPoint};
@@ -232,12 +232,13 @@ impl Project {
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: u64,
-        status: Option<String>,
+        status: Option<DeliveryStatus>,
     ) -> async_graphql::Result<Vec<Delivery>> {
         authorize(ctx, scopes::Scope::AlertsRead)?;
         let mut query = delivery::Entity::find().filter(delivery::Column::ProjectId.eq(self.0.id));
         if let Some(status) = status {
-            query = query.filter(delivery::Column::Status.eq(status));
+            query = query
+                .filter(delivery::Column::Status.eq(entity::states::DeliveryStatus::from(status)));
         }
         let rows = query
             .order_by_desc(delivery::Column::Id)
