@@ -38,7 +38,7 @@ async fn resolved_issue_regresses_on_a_new_event(server: TestServer) {
         .iter()
         .map(|a| a["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["set_resolved", "set_regression"]);
+    assert_eq!(kinds, ["SET_RESOLVED", "SET_REGRESSION"]);
     assert_eq!(now["activity"][1]["actor"], "system");
 }
 
@@ -132,7 +132,7 @@ async fn assignment_comments_and_bulk_updates(server: TestServer) {
         .iter()
         .map(|a| a["kind"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(kinds, ["assigned", "note"]);
+    assert_eq!(kinds, ["ASSIGNED", "NOTE"]);
 
     let data = server
         .graphql(
@@ -648,7 +648,7 @@ async fn a_regression_reaching_two_servers_at_once_is_recorded_once() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|a| a["kind"] == "set_regression")
+            .filter(|a| a["kind"] == "SET_REGRESSION")
             .count();
         assert_eq!(
             regressions, round,

@@ -7,11 +7,10 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub issue_id: i64,
-    /// `set_resolved`, `set_unresolved`, `set_ignored`, `set_regression`, `merge`, `unmerge`, …
-    pub kind: String,
+    pub kind: crate::states::ActivityKind,
     /// Details as JSON text.
     pub data: String,
-    /// Who did it: an API token name, or `system` for ingest.
+    /// Who did it: a user's e-mail, `token NAME`, or `system` for ingest.
     pub actor: String,
     pub created_at: DateTimeUtc,
 }

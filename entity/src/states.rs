@@ -1,5 +1,6 @@
 //! The domain's closed sets of states, stored as their lowercase names: an issue's status, a
-//! level, a member's role, a one-time link's purpose, a notification's delivery. Everything that reads or writes these columns
+//! level, a member's role, a one-time link's purpose, a notification's delivery, an activity
+//! entry's kind. Everything that reads or writes these columns
 //! uses the enums; the API's GraphQL enums map to them.
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -155,4 +156,45 @@ pub enum DeliveryStatus {
     /// Failed for good: a permanent error, or out of attempts.
     #[sea_orm(string_value = "dead")]
     Dead,
+}
+
+/// What an entry of an issue's activity log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ActivityKind {
+    #[sea_orm(string_value = "set_resolved")]
+    SetResolved,
+    #[sea_orm(string_value = "set_unresolved")]
+    SetUnresolved,
+    #[sea_orm(string_value = "set_ignored")]
+    SetIgnored,
+    /// A resolved issue saw a new event and reopened.
+    #[sea_orm(string_value = "set_regression")]
+    SetRegression,
+    /// Other issues were merged into this one.
+    #[sea_orm(string_value = "merge")]
+    Merge,
+    /// This issue was merged into another (the entry names it).
+    #[sea_orm(string_value = "merged_into")]
+    MergedInto,
+    /// A hash was split out of this issue.
+    #[sea_orm(string_value = "unmerge")]
+    Unmerge,
+    #[sea_orm(string_value = "assigned")]
+    Assigned,
+    /// A comment.
+    #[sea_orm(string_value = "note")]
+    Note,
+}
+
+impl ActivityKind {
+    /// The entry a change of status to `status` records.
+    pub fn for_status(status: IssueStatus) -> ActivityKind {
+        match status {
+            IssueStatus::Unresolved => ActivityKind::SetUnresolved,
+            IssueStatus::Resolved => ActivityKind::SetResolved,
+            IssueStatus::Ignored => ActivityKind::SetIgnored,
+            IssueStatus::Merged => ActivityKind::Merge,
+        }
+    }
 }

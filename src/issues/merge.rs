@@ -6,6 +6,7 @@
 //! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
 //! reviving the tombstone that hash originally created when there is one.
 use chrono::{DateTime, Utc};
+use entity::states::ActivityKind;
 use entity::states::IssueStatus;
 use entity::{event, grouping_hash, issue};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -87,7 +88,7 @@ pub async fn merge_issues(
     activity::record(
         &txn,
         merged.id,
-        "merge",
+        ActivityKind::Merge,
         json!({ "from": source_ids }),
         actor,
     )
@@ -96,7 +97,7 @@ pub async fn merge_issues(
         activity::record(
             &txn,
             *id,
-            "merged_into",
+            ActivityKind::MergedInto,
             json!({ "into": merged.id }),
             actor,
         )
@@ -198,7 +199,7 @@ pub async fn unmerge_hash(
     activity::record(
         &txn,
         issue.id,
-        "unmerge",
+        ActivityKind::Unmerge,
         json!({ "hash": hash, "into": split.id }),
         actor,
     )

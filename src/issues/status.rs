@@ -2,6 +2,7 @@
 //! (forever or until a time, a count or a number of users), unresolve.
 use chrono::Utc;
 use entity::issue;
+use entity::states::ActivityKind;
 use entity::states::IssueStatus;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde_json::json;
@@ -32,7 +33,7 @@ pub async fn set_status<C: ConnectionTrait>(
     activity::record(
         db,
         issue_id,
-        &format!("set_{}", status.as_str()),
+        ActivityKind::for_status(status),
         json!({ "previous": previous, "details": details }),
         actor,
     )

@@ -1,6 +1,7 @@
 //! Issue workflow mutations: status, assignment, comments, bulk changes.
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{Duration, Utc};
+use entity::states::ActivityKind;
 use entity::{issue, member};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -200,7 +201,7 @@ impl IssueMutations {
         active.assignee_id = Set(assignee.as_ref().map(|m| m.id));
         let updated = active.update(&txn).await.map_err(internal)?;
         let data = json!({ "member": assignee.as_ref().map(|m| &m.email) });
-        record_activity(&txn, issue_id, "assigned", data, &viewer.actor)
+        record_activity(&txn, issue_id, ActivityKind::Assigned, data, &viewer.actor)
             .await
             .map_err(internal)?;
         txn.commit().await.map_err(internal)?;
@@ -223,7 +224,7 @@ impl IssueMutations {
         record_activity(
             &state(ctx).db,
             issue.id,
-            "note",
+            ActivityKind::Note,
             json!({ "text": text }),
             &authorize(ctx, Scope::EventWrite)?.actor,
         )

@@ -60,9 +60,29 @@ pub struct TagSummary {
 }
 
 /// One entry of the issue's history.
+/// What an activity entry records (`entity::states::ActivityKind`).
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "entity::states::ActivityKind")]
+pub enum ActivityKind {
+    SetResolved,
+    SetUnresolved,
+    SetIgnored,
+    /// A resolved issue saw a new event and reopened.
+    SetRegression,
+    /// Other issues were merged into this one.
+    Merge,
+    /// This issue was merged into another (the entry names it).
+    MergedInto,
+    /// A hash was split out of this issue.
+    Unmerge,
+    Assigned,
+    /// A comment.
+    Note,
+}
+
 #[derive(SimpleObject)]
 pub struct Activity {
-    pub kind: String,
+    pub kind: ActivityKind,
     pub data: Json<serde_json::Value>,
     pub actor: String,
     pub created_at: DateTime<Utc>,
@@ -71,7 +91,7 @@ pub struct Activity {
 impl From<issue_activity::Model> for Activity {
     fn from(a: issue_activity::Model) -> Self {
         Activity {
-            kind: a.kind,
+            kind: a.kind.into(),
             data: Json(serde_json::from_str(&a.data).unwrap_or_default()),
             actor: a.actor,
             created_at: a.created_at,

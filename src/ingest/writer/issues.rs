@@ -4,6 +4,7 @@
 //! `known.rs`); otherwise the similarity index may join the nearest issue; otherwise a new issue is
 //! created with `INSERT … ON CONFLICT (project_id, primary_hash)`, so two servers racing on the
 //! same new error end with one issue.
+use entity::states::ActivityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -304,11 +305,11 @@ impl IssueDeltas {
                 Reopen::Regression => {
                     regressed.insert(issue_id);
                     let release = json!({ "release": delta.last_release.as_ref().map(|(_, r)| r) });
-                    record_activity(txn, issue_id, "set_regression", release).await?;
+                    record_activity(txn, issue_id, ActivityKind::SetRegression, release).await?;
                 }
                 Reopen::Unignored => {
                     let data = json!({ "reason": "ignore condition met", "previous": details });
-                    record_activity(txn, issue_id, "set_unresolved", data).await?;
+                    record_activity(txn, issue_id, ActivityKind::SetUnresolved, data).await?;
                 }
             }
         }
@@ -414,7 +415,7 @@ async fn release_first_seen(
 async fn record_activity(
     txn: &WriteTxn<'_>,
     issue_id: i64,
-    kind: &str,
+    kind: ActivityKind,
     data: serde_json::Value,
 ) -> Result<(), DbErr> {
     let row = issues::activity_row(issue_id, kind, data, "system");
