@@ -1,4 +1,4 @@
-//! Events per project per hour by outcome: `accepted`, `filtered`, `sampled`, `rate_limited`.
+//! Events per project per hour by outcome (`states::Outcome`).
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub project_id: i64,
     pub bucket: DateTimeUtc,
-    pub outcome: String,
+    pub outcome: crate::states::Outcome,
     pub times_seen: i64,
 }
 

@@ -1,6 +1,6 @@
 //! The domain's closed sets of states, stored as their lowercase names: an issue's status, a
 //! level, a member's role, a one-time link's purpose, a notification's delivery, an activity
-//! entry's kind. Everything that reads or writes these columns
+//! entry's kind, an event's outcome. Everything that reads or writes these columns
 //! uses the enums; the API's GraphQL enums map to them.
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -195,6 +195,36 @@ impl ActivityKind {
             IssueStatus::Resolved => ActivityKind::SetResolved,
             IssueStatus::Ignored => ActivityKind::SetIgnored,
             IssueStatus::Merged => ActivityKind::Merge,
+        }
+    }
+}
+
+/// What became of an event the ingest endpoints received (counted per project and hour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Outcome {
+    /// Stored.
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    /// Dropped by an inbound filter.
+    #[sea_orm(string_value = "filtered")]
+    Filtered,
+    /// Dropped by server-side sampling.
+    #[sea_orm(string_value = "sampled")]
+    Sampled,
+    /// Refused by a project or key rate limit.
+    #[sea_orm(string_value = "rate_limited")]
+    RateLimited,
+}
+
+impl Outcome {
+    /// The stored name, also the `/metrics` label, e.g. `rate_limited`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Filtered => "filtered",
+            Outcome::Sampled => "sampled",
+            Outcome::RateLimited => "rate_limited",
         }
     }
 }

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use entity::states::Outcome;
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
@@ -140,8 +141,9 @@ impl Pipeline {
             });
         }
         self.rate_limits.check(&limits).inspect_err(|_| {
-            self.outcomes.add(project.id, "rate_limited");
-            self.metrics.add("events_total", "rate_limited", 1);
+            self.outcomes.add(project.id, Outcome::RateLimited);
+            self.metrics
+                .add("events_total", Outcome::RateLimited.as_str(), 1);
         })
     }
 
@@ -182,15 +184,15 @@ impl Pipeline {
         };
         let event = normalize_event(raw, &context)?;
         let dropped = match project.extra.inbound_filters.check(&event.payload) {
-            Some(filter) => Some(("filtered", format!("filtered:{filter}"))),
+            Some(filter) => Some((Outcome::Filtered, format!("filtered:{filter}"))),
             None if !sampling::keep(&event.event_id, project.sample_rate) => {
-                Some(("sampled", "sampled".to_string()))
+                Some((Outcome::Sampled, "sampled".to_string()))
             }
             None => None,
         };
         if let Some((outcome, reason)) = dropped {
             self.outcomes.add(project.id, outcome);
-            self.metrics.add("events_total", outcome, 1);
+            self.metrics.add("events_total", outcome.as_str(), 1);
             return Ok(Prepared::Dropped(Accepted {
                 event_id: event.event_id,
                 issue_id: None,
@@ -224,7 +226,7 @@ impl Pipeline {
             if written.duplicate {
                 "duplicate"
             } else {
-                "accepted"
+                Outcome::Accepted.as_str()
             },
             1,
         );

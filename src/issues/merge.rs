@@ -6,8 +6,7 @@
 //! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
 //! reviving the tombstone that hash originally created when there is one.
 use chrono::{DateTime, Utc};
-use entity::states::ActivityKind;
-use entity::states::IssueStatus;
+use entity::states::{ActivityKind, IssueStatus};
 use entity::{event, grouping_hash, issue};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

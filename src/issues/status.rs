@@ -2,8 +2,7 @@
 //! (forever or until a time, a count or a number of users), unresolve.
 use chrono::Utc;
 use entity::issue;
-use entity::states::ActivityKind;
-use entity::states::IssueStatus;
+use entity::states::{ActivityKind, IssueStatus};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
 use serde_json::json;
 

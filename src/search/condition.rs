@@ -5,8 +5,7 @@
 //! Every comparison of a nullable column says `IS NOT NULL` first, so that a negated term is
 //! true where the column is empty (SQL's `NOT (NULL = 'x')` is NULL, which no row passes).
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
-use entity::states::ActivityKind;
-use entity::states::{IssueStatus, Level};
+use entity::states::{ActivityKind, IssueStatus, Level};
 use entity::{external_issue, issue, issue_activity, issue_tag, member, release};
 use sea_orm::sea_query::{Expr as Sql, ExprTrait, Func, LikeExpr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};

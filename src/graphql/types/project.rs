@@ -1,6 +1,7 @@
 //! `Project` and its issue list.
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::states::Outcome;
 use entity::{
     alert_rule, delivery, environment, issue, project, project_key, project_stat, release,
 };
@@ -206,7 +207,7 @@ impl Project {
             .all(&state(ctx).db)
             .await
             .map_err(internal)?;
-        let series = |outcome: &str| {
+        let series = |outcome: Outcome| {
             range.series(
                 rows.iter()
                     .filter(|r| r.outcome == outcome)
@@ -214,10 +215,10 @@ impl Project {
             )
         };
         Ok(ProjectStats {
-            accepted: series("accepted"),
-            filtered: series("filtered"),
-            sampled: series("sampled"),
-            rate_limited: series("rate_limited"),
+            accepted: series(Outcome::Accepted),
+            filtered: series(Outcome::Filtered),
+            sampled: series(Outcome::Sampled),
+            rate_limited: series(Outcome::RateLimited),
         })
     }
 

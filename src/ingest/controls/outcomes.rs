@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::project_stat;
+use entity::states::Outcome;
 use sea_orm::{DatabaseConnection, EntityTrait, Set};
 
 use crate::ingest::writer::rollups::{hour, project_stat_conflict};
 
-type Counts = HashMap<(i64, DateTime<Utc>, &'static str), i64>;
+type Counts = HashMap<(i64, DateTime<Utc>, Outcome), i64>;
 
 #[derive(Default, Clone)]
 pub struct Outcomes {
@@ -19,7 +20,7 @@ pub struct Outcomes {
 }
 
 impl Outcomes {
-    pub fn add(&self, project_id: i64, outcome: &'static str) {
+    pub fn add(&self, project_id: i64, outcome: Outcome) {
         let key = (project_id, hour(Utc::now()), outcome);
         *self
             .pending
@@ -53,7 +54,7 @@ impl Outcomes {
                 |((project_id, bucket, outcome), n)| project_stat::ActiveModel {
                     project_id: Set(*project_id),
                     bucket: Set(*bucket),
-                    outcome: Set(outcome.to_string()),
+                    outcome: Set(*outcome),
                     times_seen: Set(*n),
                     ..Default::default()
                 },

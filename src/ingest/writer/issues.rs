@@ -4,11 +4,10 @@
 //! `known.rs`); otherwise the similarity index may join the nearest issue; otherwise a new issue is
 //! created with `INSERT … ON CONFLICT (project_id, primary_hash)`, so two servers racing on the
 //! same new error end with one issue.
-use entity::states::ActivityKind;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
-use entity::states::IssueStatus;
+use entity::states::{ActivityKind, IssueStatus};
 use entity::{grouping_hash, issue, issue_activity, issue_tag, release};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use entity::states::Outcome;
 use entity::{environment, issue_stat, issue_user, project_stat, release};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
@@ -89,7 +90,7 @@ pub fn record(writes: &mut CombinedWrites, accepted: &[(&WriteJob, i64)]) {
             .map(|((project_id, bucket), seen)| project_stat::ActiveModel {
                 project_id: Set(project_id),
                 bucket: Set(bucket),
-                outcome: Set("accepted".into()),
+                outcome: Set(Outcome::Accepted),
                 times_seen: Set(seen.count),
                 ..Default::default()
             }),
