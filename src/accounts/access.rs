@@ -34,9 +34,6 @@ pub struct Viewer {
     /// How activity and the audit log name the caller: `ada@example.com` or `token ci`.
     pub actor: String,
     pub user_id: Option<i64>,
-    pub member_id: Option<i64>,
-    /// None for an organization token.
-    pub role: Option<Role>,
     pub scopes: Scopes,
     pub projects: ProjectAccess,
     pub client_address: Option<String>,
@@ -52,13 +49,6 @@ pub enum ProjectAccess {
 impl Viewer {
     pub fn has(&self, scope: Scope) -> bool {
         self.scopes.contains(scope)
-    }
-
-    pub fn can_see_project(&self, project_id: i64) -> bool {
-        match &self.projects {
-            ProjectAccess::All => true,
-            ProjectAccess::Only(ids) => ids.contains(&project_id),
-        }
     }
 
     /// A condition on a project id column: the projects this viewer sees.
@@ -160,8 +150,6 @@ pub async fn authenticate<C: ConnectionTrait>(
             organization_id: token.organization_id,
             actor: format!("token {}", token.name),
             user_id: None,
-            member_id: None,
-            role: None,
             scopes: token_scopes,
             projects: ProjectAccess::All,
             client_address: client_address.clone(),
@@ -196,8 +184,6 @@ async fn user_viewer<C: ConnectionTrait>(
         organization_id: organization.id,
         actor: user.email.clone(),
         user_id: Some(user.id),
-        member_id: Some(member.id),
-        role: Some(member.role),
         scopes: Scopes::of_role(member.role).intersection(narrowed_to),
         projects,
         client_address: client_address.clone(),

@@ -1,7 +1,7 @@
 //! The audit log: who changed an organization's access or settings, when, and from where.
 //! Entries are written in the same call as the change they record, never from the API layer.
 use chrono::Utc;
-use entity::audit_entry;
+use entity::{audit_entry, user_account};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -27,11 +27,13 @@ pub async fn record<C: ConnectionTrait>(
     .await
 }
 
-/// Records a sign-in attempt in every organization the e-mail's user belongs to (or in none,
-/// for an unknown address: then only server operators see it, in the table).
+/// Records a sign-in attempt with `email` in every organization of its user, the one the
+/// caller already looked up (or in none, for an unknown address: then only server operators see
+/// it, in the table).
 pub async fn record_sign_in<C: ConnectionTrait>(
     db: &C,
     email: &str,
+    user: Option<&user_account::Model>,
     succeeded: bool,
     client: Option<&str>,
 ) -> Result<(), sea_orm::DbErr> {
@@ -40,8 +42,7 @@ pub async fn record_sign_in<C: ConnectionTrait>(
     } else {
         "signin.failure"
     };
-    let user = super::users::find_by_email(db, email).await?;
-    let organizations = match &user {
+    let organizations = match user {
         Some(user) => super::users::memberships(db, user.id)
             .await?
             .into_iter()

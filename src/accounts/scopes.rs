@@ -6,8 +6,7 @@
 use entity::states::Role;
 
 /// One permission, named as Sentry names it (`sentry-cli` and Sentry API clients send these).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Read the organization, its teams and integrations (secrets never leave the server).
     OrgRead,

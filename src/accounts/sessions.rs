@@ -3,7 +3,7 @@
 //! Sessions slide: each use (at most once per `slide_step`) moves the expiry a full lifetime on.
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::{user_account, user_session};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
@@ -55,21 +55,20 @@ pub async fn sign_in<C: ConnectionTrait>(
         .await
         .map_err(AccountError::from)?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let user = match user {
-        Some(user) if passwords::verify(password, stored).await => user,
-        _ => {
-            throttle.failed(&email, client);
-            audit::record_sign_in(db, &email, false, client)
-                .await
-                .map_err(AccountError::from)?;
-            return Err(SignInError::WrongCredentials);
-        }
-    };
-    throttle.succeeded(&email);
-    audit::record_sign_in(db, &email, true, client)
+    let verified = passwords::verify(password, stored).await;
+    audit::record_sign_in(db, &email, user.as_ref(), verified, client)
         .await
         .map_err(AccountError::from)?;
-    Ok(open(db, user, client, lifetime).await?)
+    match user {
+        Some(user) if verified => {
+            throttle.succeeded(&email);
+            Ok(open(db, user, client, lifetime).await?)
+        }
+        _ => {
+            throttle.failed(&email, client);
+            Err(SignInError::WrongCredentials)
+        }
+    }
 }
 
 /// Opens a session for a user who proved who they are (password, setup or invitation link).
@@ -182,11 +181,6 @@ pub fn cookie(token: &str, lifetime: Duration, public_url: &str) -> String {
 /// The `Set-Cookie` value that removes the session cookie.
 pub fn removed_cookie() -> String {
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
-}
-
-/// When a session opened now would expire.
-pub fn expiry_from_now(lifetime: Duration) -> DateTime<Utc> {
-    Utc::now() + lifetime
 }
 
 #[cfg(test)]

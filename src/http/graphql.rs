@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
+use subtle::ConstantTimeEq;
 
 use crate::accounts::access::{self, AuthError, Caller};
 use crate::accounts::sessions::{self, SESSION_COOKIE};
@@ -217,7 +218,10 @@ fn credential<'a>(
     let csrf_ok = headers
         .get(CSRF_HEADER)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|sent| constant_time_eq(sent.trim(), &sessions::csrf_token(session)));
+        .is_some_and(|sent| {
+            let expected = sessions::csrf_token(session);
+            bool::from(sent.trim().as_bytes().ct_eq(expected.as_bytes()))
+        });
     if same_origin(headers, public_url) || csrf_ok {
         Ok(Some(session))
     } else {
@@ -245,14 +249,6 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
         return false;
     };
     origin.origin() == public.origin()
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 fn client_address(connect_info: Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<String> {

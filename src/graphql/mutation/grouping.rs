@@ -86,7 +86,8 @@ impl GroupingMutations {
         project_id: ID,
         settings: GroupingSettingsInput,
     ) -> async_graphql::Result<Project> {
-        let mut active: project::ActiveModel = editable_project(ctx, &project_id).await?.into();
+        let (_, project) = editable_project(ctx, &project_id).await?;
+        let mut active: project::ActiveModel = project.into();
         if let Some(rules) = settings.fingerprint_rules {
             FingerprintRules::parse(&rules)
                 .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;

@@ -3,6 +3,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use entity::{project, project_key};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
+use crate::accounts::access::Viewer;
 use crate::accounts::projects::create_project;
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::project::Project;
@@ -66,7 +67,7 @@ impl ProjectSettingsMutations {
         project_id: ID,
         settings: ProjectSettingsInput,
     ) -> async_graphql::Result<Project> {
-        let row = editable_project(ctx, &project_id).await?;
+        let (viewer, row) = editable_project(ctx, &project_id).await?;
         let target = format!("project:{}", row.id);
         let action = if settings.retention_days.is_some() {
             "project.settings.retention"
@@ -110,7 +111,7 @@ impl ProjectSettingsMutations {
         }
         active.settings = Set(extra.to_column());
         let saved = save_project(ctx, active).await?;
-        audit(ctx, authorize(ctx, Scope::ProjectWrite)?, action, target).await?;
+        audit(ctx, viewer, action, target).await?;
         Ok(saved)
     }
 
@@ -154,15 +155,17 @@ impl ProjectSettingsMutations {
     }
 }
 
-/// The caller's project by id, to be changed: NOT_FOUND outside the caller's organization.
-pub(super) async fn editable_project(
-    ctx: &Context<'_>,
+/// The caller's project by id, to be changed, with the caller: FORBIDDEN without
+/// `project:write`, NOT_FOUND outside the caller's organization and teams.
+pub(super) async fn editable_project<'a>(
+    ctx: &Context<'a>,
     project_id: &ID,
-) -> async_graphql::Result<project::Model> {
+) -> async_graphql::Result<(&'a Viewer, project::Model)> {
     let viewer = authorize(ctx, Scope::ProjectWrite)?;
-    scope::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
+    let project = scope::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
         .await?
-        .ok_or_else(|| not_found("project"))
+        .ok_or_else(|| not_found("project"))?;
+    Ok((viewer, project))
 }
 
 /// Saves a changed project and drops its cached ingest settings, so the change applies at once.
