@@ -24,9 +24,63 @@ pub struct Envelope {
 #[derive(Debug)]
 pub struct Item {
     pub headers: Map<String, Value>,
-    pub item_type: String,
+    pub item_type: ItemType,
     /// The payload bytes (a slice of the body, not a copy).
     pub payload: Bytes,
+}
+
+/// An item's `type` header: the kinds Larder stores or limits by name, and any other kept as
+/// sent (it is counted as skipped under its name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemType {
+    Event,
+    Transaction,
+    Security,
+    Attachment,
+    UserReport,
+    Feedback,
+    ReplayEvent,
+    ClientReport,
+    CheckIn,
+    Session,
+    Sessions,
+    Other(String),
+}
+
+impl ItemType {
+    const NAMED: [(&'static str, ItemType); 11] = [
+        ("event", ItemType::Event),
+        ("transaction", ItemType::Transaction),
+        ("security", ItemType::Security),
+        ("attachment", ItemType::Attachment),
+        ("user_report", ItemType::UserReport),
+        ("feedback", ItemType::Feedback),
+        ("replay_event", ItemType::ReplayEvent),
+        ("client_report", ItemType::ClientReport),
+        ("check_in", ItemType::CheckIn),
+        ("session", ItemType::Session),
+        ("sessions", ItemType::Sessions),
+    ];
+
+    pub fn parse(name: &str) -> ItemType {
+        Self::NAMED
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, kind)| kind.clone())
+            .unwrap_or_else(|| ItemType::Other(name.to_string()))
+    }
+
+    /// The name SDKs write in the item header.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ItemType::Other(name) => name,
+            known => Self::NAMED
+                .iter()
+                .find(|(_, kind)| kind == known)
+                .map(|(name, _)| *name)
+                .expect("every named item type is in NAMED"),
+        }
+    }
 }
 
 fn invalid(reason: &str) -> IngestError {
@@ -45,8 +99,8 @@ impl Envelope {
             let item_type = headers
                 .get("type")
                 .and_then(Value::as_str)
-                .ok_or_else(|| invalid("item header has no type"))?
-                .to_string();
+                .map(ItemType::parse)
+                .ok_or_else(|| invalid("item header has no type"))?;
             let payload_end = match headers.get("length") {
                 None | Some(Value::Null) => memchr(&body, payload_start).unwrap_or(body.len()),
                 Some(length) => {
@@ -112,26 +166,30 @@ impl Envelope {
         for item in &self.items {
             let size = item.payload.len();
             let kind = item.item_type.as_str();
-            let limit = match kind {
-                "event" | "transaction" | "feedback" | "user_report" | "security"
-                | "replay_event" => limits.max_event_size,
-                "attachment" => {
+            let limit = match item.item_type {
+                ItemType::Event
+                | ItemType::Transaction
+                | ItemType::Feedback
+                | ItemType::UserReport
+                | ItemType::Security
+                | ItemType::ReplayEvent => limits.max_event_size,
+                ItemType::Attachment => {
                     attachments += size;
                     if attachments > limits.max_attachment_size {
                         return Err(too_large("attachment"));
                     }
                     limits.max_attachment_size
                 }
-                "client_report" => MAX_CLIENT_REPORT,
-                "check_in" => MAX_CHECK_IN,
-                "session" | "sessions" => {
+                ItemType::ClientReport => MAX_CLIENT_REPORT,
+                ItemType::CheckIn => MAX_CHECK_IN,
+                ItemType::Session | ItemType::Sessions => {
                     sessions += 1;
                     if sessions > MAX_SESSIONS {
                         return Err(too_large(kind));
                     }
                     limits.max_event_size
                 }
-                _ => usize::MAX,
+                ItemType::Other(_) => usize::MAX,
             };
             if size > limit {
                 return Err(too_large(kind));
@@ -206,8 +264,11 @@ mod tests {
                         } else {
                             "implicit"
                         };
-                        let described =
-                            format!("{}(len={},{framing}", item.item_type, item.payload.len());
+                        let described = format!(
+                            "{}(len={},{framing}",
+                            item.item_type.as_str(),
+                            item.payload.len()
+                        );
                         assert!(
                             summary.contains(&described),
                             "{file}: {described} not in {summary}"

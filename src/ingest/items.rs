@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use serde_json::Value;
 
 use super::IngestError;
-use super::envelope::{Envelope, Item, normalize_event_id};
+use super::envelope::{Envelope, Item, ItemType, normalize_event_id};
 use super::pipeline::{Pipeline, RequestMeta};
 use super::projects::ProjectSettings;
 use super::writer::NewAttachment;
@@ -66,12 +66,14 @@ pub async fn process(
     let mut reports = Vec::new();
     // Parse everything first: a malformed item refuses the envelope before anything is written.
     for item in envelope.items {
-        match item.item_type.as_str() {
-            "event" if event.is_none() => event = Some(parse_event_json(&item.payload)?),
-            "attachment" => attachments.push(attachment(&item)),
-            "user_report" => reports.push(user_report(&item)?),
-            "feedback" => reports.push(feedback(&item)?),
-            other => pipeline.metrics.add("items_skipped_total", other, 1),
+        match &item.item_type {
+            ItemType::Event if event.is_none() => event = Some(parse_event_json(&item.payload)?),
+            ItemType::Attachment => attachments.push(attachment(&item)),
+            ItemType::UserReport => reports.push(user_report(&item)?),
+            ItemType::Feedback => reports.push(feedback(&item)?),
+            other => pipeline
+                .metrics
+                .add("items_skipped_total", other.as_str(), 1),
         }
     }
     let event_id = match event {
