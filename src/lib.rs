@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod counters;
 pub mod db;
+pub mod event;
 pub mod graphql;
 pub mod grouping;
 pub mod http;

@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestServer;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const ISSUE_WITH_EVENT: &str = r#"
 query($p: ID!) {
@@ -16,7 +16,8 @@ query($p: ID!) {
           eventId level platform release environment message
           tags { key value }
           exceptions { type value module stacktrace { frames { filename absPath function module lineno colno inApp contextLine } } }
-          contexts user request breadcrumbs sdk raw
+          contexts user { id email username ipAddress } request { method url }
+          breadcrumbs { timestamp type category level message } sdk { name version } raw
         }
         events(first: 10) { totalCount edges { node { eventId } } }
       } }
@@ -61,7 +62,31 @@ async fn ingested_exception_is_an_issue_with_its_stack_trace(server: TestServer)
     assert_eq!(frames[1]["function"], "handler");
     assert_eq!(frames[1]["inApp"], true);
     assert!(frames[1]["lineno"].as_i64().unwrap() > 0);
-    assert!(event["raw"]["exception"]["values"].is_array());
+    assert_eq!(
+        event["user"],
+        json!({ "id": "u-17", "email": "jane@example.com", "username": null, "ipAddress": null })
+    );
+    assert_eq!(event["request"], Value::Null);
+    assert_eq!(
+        event["breadcrumbs"],
+        json!([{ "timestamp": "2026-11-25T03:15:16.204254+00:00", "type": "default",
+                 "category": "auth", "level": "info", "message": "user logged in" }])
+    );
+    assert_eq!(
+        event["sdk"],
+        json!({ "name": "sentry.python", "version": "2.75.0" })
+    );
+    assert_eq!(event["contexts"]["runtime"]["name"], "CPython");
+    // What was stored keeps every field the SDK sent, unknown ones included.
+    let sent = common::python_exception_event();
+    for key in sent.as_object().unwrap().keys() {
+        assert!(!event["raw"][key].is_null(), "{key} was not kept");
+    }
+    assert_eq!(event["raw"]["transaction_info"], sent["transaction_info"]);
+    assert_eq!(
+        event["raw"]["exception"]["values"][1]["stacktrace"]["frames"][1]["vars"],
+        json!({ "uid": "5" })
+    );
     assert_eq!(issue["events"]["totalCount"], 1);
     assert_eq!(
         issue["events"]["edges"][0]["node"]["eventId"],

@@ -276,7 +276,7 @@ async fn queue_deliveries(
         .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
     let user_count = distinct_users(txn, issue_id, None).await?;
     // The writer carries payloads compressed; a firing rule is rare enough to parse it again.
-    let event = crate::db::payload::parse(&event.payload).ok();
+    let event = crate::db::payload::parse::<crate::event::Event>(&event.payload).ok();
     let subject = Subject {
         organization,
         project,

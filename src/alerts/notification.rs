@@ -1,7 +1,8 @@
 //! Building the plain, serialisable notification a channel receives.
 use entity::{issue, organization, project};
 use larder_integrations::{FrameSummary, IssueSummary, Notification, NotificationKind, ProjectRef};
-use serde_json::Value;
+
+use crate::event::Event;
 
 /// Frames shown in a notification, crash site first.
 const TOP_FRAMES: usize = 5;
@@ -13,7 +14,7 @@ pub struct Subject<'a> {
     /// Distinct users seen on the issue.
     pub user_count: i64,
     /// The event that fired the alert (normalised payload), if any.
-    pub event: Option<&'a Value>,
+    pub event: Option<&'a Event>,
 }
 
 pub fn build(
@@ -24,13 +25,7 @@ pub fn build(
     rule_name: Option<String>,
 ) -> Notification {
     let issue = subject.issue;
-    let text = |key: &str| {
-        subject
-            .event
-            .and_then(|e| e.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let event = subject.event;
     Notification {
         kind,
         idempotency_key,
@@ -53,9 +48,9 @@ pub fn build(
             url: issue_url(public_url, issue.id),
         },
         top_frames: subject.event.map(top_in_app_frames).unwrap_or_default(),
-        event_id: text("event_id"),
-        environment: text("environment"),
-        release: text("release"),
+        event_id: event.and_then(|e| e.event_id.clone()),
+        environment: event.and_then(|e| e.environment.clone()),
+        release: event.and_then(|e| e.release.clone()),
         rule_name,
     }
 }
@@ -98,36 +93,27 @@ pub fn issue_url(public_url: &str, issue_id: i64) -> String {
 }
 
 /// The in-app frames of the raised exception nearest the crash (all frames if none is in-app).
-fn top_in_app_frames(event: &Value) -> Vec<FrameSummary> {
-    let Some(frames) = event
-        .pointer("/exception/values")
-        .and_then(Value::as_array)
-        .and_then(|values| values.last())
-        .and_then(|e| e.pointer("/stacktrace/frames"))
-        .and_then(Value::as_array)
-    else {
+fn top_in_app_frames(event: &Event) -> Vec<FrameSummary> {
+    let Some(stacktrace) = event.main_exception().and_then(|e| e.stacktrace.as_ref()) else {
         return Vec::new();
     };
-    let in_app: Vec<&Value> = frames
-        .iter()
-        .filter(|f| f.get("in_app").and_then(Value::as_bool) == Some(true))
-        .collect();
+    let frames = &stacktrace.frames;
+    let in_app: Vec<_> = frames.iter().filter(|f| f.in_app == Some(true)).collect();
     let chosen = if in_app.is_empty() {
         frames.iter().collect()
     } else {
         in_app
     };
-    let text = |f: &Value, key: &str| f.get(key).and_then(Value::as_str).map(str::to_string);
     chosen
         .into_iter()
         .rev()
         .take(TOP_FRAMES)
         .map(|f| FrameSummary {
-            module: text(f, "module"),
-            filename: text(f, "filename"),
-            function: text(f, "function"),
-            lineno: f.get("lineno").and_then(Value::as_i64),
-            context_line: text(f, "context_line"),
+            module: f.module.clone(),
+            filename: f.filename.clone(),
+            function: f.function.clone(),
+            lineno: f.lineno.and_then(|n| i64::try_from(n).ok()),
+            context_line: f.context_line.clone(),
         })
         .collect()
 }
@@ -139,11 +125,13 @@ mod tests {
 
     #[test]
     fn top_frames_are_in_app_crash_site_first() {
-        let event = json!({"exception": {"values": [{"stacktrace": {"frames": [
-            {"function": "main", "in_app": true},
-            {"function": "lib_call", "in_app": false},
-            {"function": "handler", "in_app": true, "lineno": 7},
-        ]}}]}});
+        let event =
+            serde_json::from_value(json!({"exception": {"values": [{"stacktrace": {"frames": [
+                {"function": "main", "in_app": true},
+                {"function": "lib_call", "in_app": false},
+                {"function": "handler", "in_app": true, "lineno": 7},
+            ]}}]}}))
+            .unwrap();
         let frames = top_in_app_frames(&event);
         let names: Vec<_> = frames.iter().map(|f| f.function.clone().unwrap()).collect();
         assert_eq!(names, ["handler", "main"]);

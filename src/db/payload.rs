@@ -6,7 +6,7 @@
 //! stays in the row. Rows written before migration 000005 keep their JSON text in `payload`;
 //! rows written since have an empty `payload` and the compressed text in `payload_zstd`.
 use entity::event;
-use serde_json::Value;
+use serde::{Serialize, de::DeserializeOwned};
 
 /// zstd's fastest regular level: the compression runs in the request task for every event.
 const LEVEL: i32 = 1;
@@ -31,10 +31,10 @@ thread_local! {
 }
 
 /// The stored form of a payload, for `event.payload_zstd`: its JSON text, compressed.
-pub fn store(payload: &Value) -> Vec<u8> {
+pub fn store(payload: &impl Serialize) -> Vec<u8> {
     TEXT_BUFFER.with_borrow_mut(|text| {
         text.clear();
-        serde_json::to_writer(&mut *text, payload).expect("a JSON tree serialises into memory");
+        serde_json::to_writer(&mut *text, payload).expect("an event serialises into memory");
         let compressed = compress(text);
         text.shrink_to(TEXT_BUFFER_KEPT);
         compressed
@@ -55,28 +55,29 @@ pub fn text(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
     zstd::stream::decode_all(compressed)
 }
 
-/// The JSON tree of a stored payload.
-pub fn parse(compressed: &[u8]) -> Result<Value, String> {
+/// A stored payload read back (as the typed event, or as its JSON tree).
+pub fn parse<T: DeserializeOwned>(compressed: &[u8]) -> Result<T, String> {
     let text = text(compressed).map_err(|e| e.to_string())?;
     serde_json::from_slice(&text).map_err(|e| e.to_string())
 }
 
-/// The payload of a stored event as JSON, whichever way it was stored; `Null` if it cannot be
+/// The payload of a stored event, whichever way it was stored; empty (`Default`) if it cannot be
 /// read (a damaged row is shown without its payload rather than failing the whole query).
-pub fn json(row: &event::Model) -> Value {
+pub fn read<T: DeserializeOwned + Default>(row: &event::Model) -> T {
     let parsed = match &row.payload_zstd {
         Some(compressed) => parse(compressed),
         None => serde_json::from_str(&row.payload).map_err(|e| e.to_string()),
     };
     parsed.unwrap_or_else(|error| {
         tracing::warn!(event = row.id, %error, "unreadable event payload");
-        Value::Null
+        T::default()
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn row(payload: &str, payload_zstd: Option<Vec<u8>>) -> event::Model {
         let now = chrono::Utc::now();
@@ -111,7 +112,7 @@ mod tests {
             compressed.len(),
             json_text.len()
         );
-        assert_eq!(json(&row("", Some(compressed))), event);
+        assert_eq!(read::<Value>(&row("", Some(compressed))), event);
     }
 
     #[test]
@@ -119,18 +120,24 @@ mod tests {
         let large = serde_json::json!({ "message": "x".repeat(3 * TEXT_BUFFER_KEPT) });
         let small = serde_json::json!({ "a": [1, 2] });
         for payload in [&large, &small, &large] {
-            assert_eq!(&json(&row("", Some(store(payload)))), payload);
+            assert_eq!(&read::<Value>(&row("", Some(store(payload)))), payload);
         }
     }
 
     #[test]
     fn rows_from_before_compression_read_their_text() {
-        assert_eq!(json(&row(r#"{"a":1}"#, None)), serde_json::json!({"a": 1}));
+        assert_eq!(
+            read::<Value>(&row(r#"{"a":1}"#, None)),
+            serde_json::json!({"a": 1})
+        );
     }
 
     #[test]
     fn a_damaged_payload_reads_as_null() {
-        assert_eq!(json(&row("", Some(b"not zstd".to_vec()))), Value::Null);
-        assert_eq!(json(&row("{", None)), Value::Null);
+        assert_eq!(
+            read::<Value>(&row("", Some(b"not zstd".to_vec()))),
+            Value::Null
+        );
+        assert_eq!(read::<Value>(&row("{", None)), Value::Null);
     }
 }

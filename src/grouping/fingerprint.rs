@@ -1,8 +1,7 @@
 //! Custom fingerprints: entries that are `{{ variable }}` resolve to facts of the event
 //! (protocol spec §8.2); `{{ default }}` stands for the default algorithm's components.
-use serde_json::Value;
-
 use super::frames::Frame;
+use crate::event::{self, Event, Exception};
 
 /// The variable name of an entry that is exactly `{{ name }}`, spaces optional.
 pub fn variable(entry: &str) -> Option<&str> {
@@ -16,8 +15,9 @@ pub fn is_default_only(entries: &[String]) -> bool {
 }
 
 pub struct Variables<'a> {
-    pub event: &'a Value,
-    pub crash: Option<&'a Frame>,
+    pub event: &'a Event,
+    /// The crash site, as grouping sees it and as the SDK sent it.
+    pub crash: Option<(&'a Frame, &'a event::Frame)>,
     pub default_values: &'a [String],
 }
 
@@ -56,99 +56,59 @@ impl Variables<'_> {
         out
     }
 
-    fn text(&self, pointer: &str) -> Option<String> {
-        self.event
-            .pointer(pointer)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    }
-
-    fn main_exception(&self) -> Option<&Value> {
-        self.event
-            .pointer("/exception/values")
-            .and_then(Value::as_array)?
-            .last()
-    }
-
     /// A variable's value, `<no-…>` when the event lacks it; `None` for unknown variables
     /// (kept literally).
     fn resolve(&self, name: &str) -> Option<String> {
-        let crash_field = |key: &str| {
-            self.crash
-                .and_then(|f| match key {
-                    "function" => Some(f.display_function.clone()),
-                    _ => None,
-                })
-                .filter(|v| !v.is_empty())
+        let event = self.event;
+        let exception_field = |field: fn(&Exception) -> &Option<String>| {
+            event.main_exception().and_then(|e| field(e).clone())
         };
-        let exception_field = |key: &str| {
-            self.main_exception()
-                .and_then(|e| e.get(key))
-                .and_then(Value::as_str)
-                .map(str::to_string)
+        let crash_raw = |field: fn(&event::Frame) -> &Option<String>| {
+            self.crash.and_then(|(_, raw)| field(raw).clone())
         };
+        let logentry = event.logentry.as_ref();
 
         match name {
-            "transaction" => self
-                .text("/transaction")
+            "transaction" => event
+                .transaction
+                .clone()
                 .or(Some("<no-transaction>".into())),
-            "error.type" | "type" => exception_field("type").or(Some("<no-type>".into())),
-            "error.value" | "value" => exception_field("value").or(Some("<no-value>".into())),
-            "message" => self
-                .text("/logentry/formatted")
-                .or_else(|| self.text("/logentry/message"))
-                .or_else(|| exception_field("value"))
+            "error.type" | "type" => exception_field(|e| &e.kind).or(Some("<no-type>".into())),
+            "error.value" | "value" => exception_field(|e| &e.value).or(Some("<no-value>".into())),
+            "message" => logentry
+                .and_then(|l| l.formatted.clone().or_else(|| l.message.clone()))
+                .or_else(|| exception_field(|e| &e.value))
                 .or(Some("<no-message>".into())),
-            "stack.function" | "function" => {
-                crash_field("function").or(Some("<no-function>".into()))
-            }
-            "stack.abs_path" | "path" => self
-                .crash_raw("abs_path")
-                .or_else(|| self.crash_raw("filename"))
+            "stack.function" | "function" => self
+                .crash
+                .map(|(frame, _)| frame.display_function.clone())
+                .filter(|f| !f.is_empty())
+                .or(Some("<no-function>".into())),
+            "stack.abs_path" | "path" => crash_raw(|f| &f.abs_path)
+                .or_else(|| crash_raw(|f| &f.filename))
                 .or(Some("<no-abs-path>".into())),
-            "stack.filename" => self
-                .crash_raw("filename")
-                .or_else(|| self.crash_raw("abs_path"))
+            "stack.filename" => crash_raw(|f| &f.filename)
+                .or_else(|| crash_raw(|f| &f.abs_path))
                 .or(Some("<no-filename>".into())),
-            "stack.module" | "module" => self.crash_raw("module").or(Some("<no-module>".into())),
-            "stack.package" | "package" => self
-                .crash_raw("package")
+            "stack.module" | "module" => crash_raw(|f| &f.module).or(Some("<no-module>".into())),
+            "stack.package" | "package" => crash_raw(|f| &f.package)
                 .map(|p| p.rsplit(['/', '\\']).next().unwrap_or(&p).to_string())
                 .or(Some("<no-package>".into())),
-            "level" => self.text("/level").or(Some("<no-level>".into())),
-            "logger" => self
-                .text("/logger")
+            "level" => event
+                .level
+                .map(|l| l.as_str().to_string())
+                .or(Some("<no-level>".into())),
+            "logger" => event
+                .logger
+                .clone()
                 .filter(|l| !l.is_empty())
                 .or(Some("<no-logger>".into())),
             other => {
                 let tag = other.strip_prefix("tags.")?;
-                let value = self
-                    .event
-                    .get("tags")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .find(|pair| pair.get(0).and_then(Value::as_str) == Some(tag))
-                    .and_then(|pair| pair.get(1))
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let value = event.tag(tag).map(str::to_string);
                 value.or(Some(format!("<no-value-for-tag-{tag}>")))
             }
         }
-    }
-
-    /// A raw field of the crash frame, found again through its position.
-    fn crash_raw(&self, key: &str) -> Option<String> {
-        let frame = self.crash?;
-        let frames = self
-            .main_exception()
-            .and_then(|e| e.pointer("/stacktrace/frames"))
-            .or_else(|| self.event.pointer("/stacktrace/frames"))?;
-        frames
-            .get(frame.raw_index)?
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::to_string)
     }
 }
 

@@ -1,11 +1,11 @@
-//! Stack frames as grouping sees them: which frames are the application's (`in_app`, inferred
-//! when the SDK did not say), which are panic machinery to cut, and each frame's identity —
-//! module or file name, function, source line — with line numbers and generated names removed.
-use std::borrow::Cow;
+//! Stack frames as grouping sees them: each frame's identity — module or file name, function,
+//! source line — with line numbers and generated names removed, and direct recursion collapsed.
+//! Whether a frame is the application's was decided by normalisation (`in_app`).
 use std::sync::LazyLock;
 
 use regex::Regex;
-use serde_json::Value;
+
+use crate::event;
 
 /// Lines longer than this are minified code, not a meaningful source line.
 const MAX_CONTEXT_LINE: usize = 120;
@@ -57,19 +57,15 @@ static HEX_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[0-9a-f]{8,}\b
 static LAMBDA_SUFFIX: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\$\$Lambda\$|lambda\$|\$fn__)[\w$/]*").expect("regex"));
 
-fn text<'a>(frame: &'a Value, key: &str) -> Option<&'a str> {
-    frame
-        .get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+fn text(field: &Option<String>) -> Option<&str> {
+    field.as_deref().filter(|s| !s.is_empty())
 }
 
-/// Normalises the frames of one stack trace (oldest first): infers `in_app`, cuts the Rust panic
-/// machinery, collapses direct recursion.
-pub fn normalize(frames: &[Value], platform: &str) -> Vec<Frame> {
+/// Normalises the frames of one stack trace (oldest first), collapsing direct recursion.
+pub fn normalize(frames: &[event::Frame], platform: &str) -> Vec<Frame> {
     let mut out: Vec<Frame> = Vec::with_capacity(frames.len());
-    let mut previous_raw: Option<&Value> = None;
-    for (raw_index, raw) in frames.iter().enumerate().filter(|(_, f)| f.is_object()) {
+    let mut previous_raw: Option<&event::Frame> = None;
+    for (raw_index, raw) in frames.iter().enumerate() {
         let frame = normalize_one(raw, platform, raw_index);
         // Direct recursion: the same frame calling itself adds nothing (and its depth varies).
         if let (Some(prev), Some(last)) = (previous_raw, out.last())
@@ -81,24 +77,25 @@ pub fn normalize(frames: &[Value], platform: &str) -> Vec<Frame> {
         previous_raw = Some(raw);
         out.push(frame);
     }
-    cut_panic_machinery(&mut out);
     out
 }
 
-fn same_call_site(a: &Value, b: &Value) -> bool {
-    [
-        "abs_path", "package", "module", "filename", "function", "lineno", "colno",
-    ]
-    .iter()
-    .all(|k| a.get(k) == b.get(k))
+fn same_call_site(a: &event::Frame, b: &event::Frame) -> bool {
+    a.abs_path == b.abs_path
+        && a.package == b.package
+        && a.module == b.module
+        && a.filename == b.filename
+        && a.function == b.function
+        && a.lineno == b.lineno
+        && a.colno == b.colno
 }
 
-fn normalize_one(frame: &Value, platform: &str, raw_index: usize) -> Frame {
-    let platform = text(frame, "platform").unwrap_or(platform);
+fn normalize_one(frame: &event::Frame, platform: &str, raw_index: usize) -> Frame {
+    let platform = text(&frame.platform).unwrap_or(platform);
     let mut hints = Vec::new();
-    let abs_path = text(frame, "abs_path").unwrap_or_default();
-    let filename = text(frame, "filename").unwrap_or(abs_path);
-    let module = text(frame, "module").filter(|m| {
+    let abs_path = text(&frame.abs_path).unwrap_or_default();
+    let filename = text(&frame.filename).unwrap_or(abs_path);
+    let module = text(&frame.module).filter(|m| {
         // A JS "module" that is just the file path is no better than the file name.
         !(m.contains('/') && abs_path.ends_with(m))
     });
@@ -111,12 +108,12 @@ fn normalize_one(frame: &Value, platform: &str, raw_index: usize) -> Frame {
         Some(module) => normalize_generated(module, &mut hints),
         None => normalize_generated(&basename, &mut hints),
     };
-    let raw_function = text(frame, "function")
-        .or_else(|| text(frame, "raw_function"))
+    let raw_function = text(&frame.function)
+        .or_else(|| text(&frame.raw_function))
         .unwrap_or("");
     let function = normalize_function(raw_function, platform, &mut hints);
     let context_line = if CONTEXT_LINE_PLATFORMS.contains(&platform) {
-        text(frame, "context_line").and_then(|line| {
+        text(&frame.context_line).and_then(|line| {
             if line.chars().count() > MAX_CONTEXT_LINE {
                 hints.push("source line over 120 characters (minified) ignored");
                 return None;
@@ -127,72 +124,16 @@ fn normalize_one(frame: &Value, platform: &str, raw_index: usize) -> Frame {
     } else {
         None
     };
-    let in_app = match frame.get("in_app").and_then(Value::as_bool) {
-        Some(flag) => {
-            flag && !is_system_frame(abs_path, filename, raw_function, text(frame, "package"))
-        }
-        None => !is_system_frame(abs_path, filename, raw_function, text(frame, "package")),
-    };
     Frame {
         location,
         function,
         context_line,
-        in_app,
+        in_app: frame.in_app == Some(true),
         display_location: module.unwrap_or(filename).to_string(),
         display_function: raw_function.to_string(),
         hints,
         raw_index,
     }
-}
-
-/// Frames that are never the application's, whatever the SDK said: installed packages, the
-/// language runtime, the Rust standard library, and the SDK itself.
-fn is_system_frame(abs_path: &str, filename: &str, function: &str, package: Option<&str>) -> bool {
-    let path = if abs_path.is_empty() {
-        filename
-    } else {
-        abs_path
-    };
-    // Windows paths compared with forward slashes; most paths have none to replace.
-    let path = if path.contains('\\') {
-        Cow::Owned(path.replace('\\', "/"))
-    } else {
-        Cow::Borrowed(path)
-    };
-    let python_stdlib = path.contains("/lib/python")
-        && !path.contains("/site-packages/")
-        && !path.contains("/dist-packages/");
-    // `name::…` or `<name::…` (a trait impl's path); checked for every frame, so no allocation.
-    let qualified = function.strip_prefix('<').unwrap_or(function);
-    let crate_of = |name: &str| {
-        qualified
-            .strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with("::"))
-    };
-    path.contains("/site-packages/")
-        || path.contains("/dist-packages/")
-        || python_stdlib
-        || path.contains("/node_modules/")
-        || path.starts_with("node:")
-        || path.contains("/vendor/")
-        || path.contains("/go/pkg/mod/")
-        || [
-            "std",
-            "core",
-            "alloc",
-            "sentry",
-            "sentry_core",
-            "sentry_panic",
-            "sentry_backtrace",
-            "backtrace",
-            "tokio",
-        ]
-        .iter()
-        .any(|c| crate_of(c) || package == Some(c))
-        || function.starts_with("__rust")
-        || function.starts_with("__libc")
-        || function == "_start"
-        || function == "<unknown>"
 }
 
 /// Generated parts of names (lambda classes, hex ids, addresses) replaced by `<auto>`.
@@ -259,50 +200,17 @@ fn normalize_function(function: &str, platform: &str, hints: &mut Vec<&'static s
     normalize_generated(&name, hints)
 }
 
-/// Rust panics unwind through `core::panicking`/`std::panicking` and the SDK's panic hook: those
-/// frames (and everything called from them) are never where the bug is.
-fn cut_panic_machinery(frames: &mut [Frame]) {
-    let machinery = frames.iter().position(|f| {
-        let function = f.display_function.as_str();
-        function.starts_with("core::panicking::")
-            || function.starts_with("std::panicking::begin_panic")
-            || function.contains("rust_begin_unwind")
-            || function.starts_with("std::panicking::panic_")
-    });
-    if let Some(start) = machinery {
-        for frame in &mut frames[start..] {
-            if frame.in_app {
-                frame.in_app = false;
-                frame.hints.push("panic machinery is not application code");
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
-    #[test]
-    fn library_frames_are_recognised_by_path_crate_and_package() {
-        let system = |abs_path: &str, function: &str| is_system_frame(abs_path, "", function, None);
-        assert!(system("/usr/lib/python3.11/json/decoder.py", "decode"));
-        assert!(system(
-            r"C:\app\venv\Lib\site-packages\requests\api.py",
-            "get"
-        ));
-        assert!(!system(r"C:\app\shop\views.py", "checkout"));
-        assert!(system("", "std::rt::lang_start"));
-        assert!(system(
-            "",
-            "<core::pin::Pin<P> as core::future::Future>::poll"
-        ));
-        assert!(system("", "sentry_core::hub::Hub::capture_event"));
-        // A crate whose name only starts like one of them is the application's.
-        assert!(!system("", "stdx::parse"));
-        assert!(!system("", "<shop::Cart as core::fmt::Debug>::fmt"));
-        assert!(is_system_frame("", "src/lib.rs", "poll", Some("tokio")));
+    /// The frames as grouping sees them after ingest's normalisation (which decides `in_app`).
+    fn normalize(frames: &[Value], platform: &str) -> Vec<Frame> {
+        let event = crate::ingest::normalize::normalized_for_test(
+            json!({ "platform": platform, "stacktrace": { "frames": frames } }),
+        );
+        super::normalize(&event.stacktrace.unwrap().frames, platform)
     }
 
     #[test]

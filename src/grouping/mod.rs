@@ -25,12 +25,12 @@ mod rules;
 pub mod similarity;
 
 use serde::Serialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 pub use rules::{FingerprintRules, RuleError};
 pub use similarity::SimilarityFeatures;
 
+use crate::event::{self, Event};
 use frames::Frame;
 
 /// The grouping algorithm new projects use.
@@ -88,23 +88,23 @@ struct Exception<'a> {
     stack: Stack<'a>,
 }
 
-/// Normalised frames and the raw frames they index into (rules match raw fields).
+/// Normalised frames and the event's frames they index into (rules match the sent fields).
 #[derive(Default)]
 struct Stack<'a> {
     frames: Vec<Frame>,
-    raw: &'a [Value],
+    raw: &'a [event::Frame],
 }
 
 impl<'a> Stack<'a> {
-    fn new(raw: Option<&'a Vec<Value>>, platform: &str) -> Self {
-        let raw = raw.map(Vec::as_slice).unwrap_or(&[]);
+    fn new(stacktrace: Option<&'a event::Stacktrace>, platform: &str) -> Self {
+        let raw = stacktrace.map(|s| s.frames.as_slice()).unwrap_or(&[]);
         Stack {
             frames: frames::normalize(raw, platform),
             raw,
         }
     }
 
-    fn pairs(&self) -> impl Iterator<Item = (&Frame, &Value)> {
+    fn pairs(&self) -> impl DoubleEndedIterator<Item = (&Frame, &event::Frame)> {
         self.frames.iter().map(|f| (f, &self.raw[f.raw_index]))
     }
 }
@@ -117,15 +117,12 @@ pub(crate) struct DefaultGrouping {
     values: Vec<String>,
 }
 
-pub fn group_event(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
-    let platform = event
-        .get("platform")
-        .and_then(Value::as_str)
-        .unwrap_or("other");
+pub fn group_event(event: &Event, config: &GroupingConfig) -> GroupingOutcome {
+    let platform = event.platform.as_deref().unwrap_or("other");
     let chain = exceptions(event, platform);
     let stack = standalone_stack(event, platform);
     let default = default_grouping(event, &chain, &stack);
-    let all_frames: Vec<(&Frame, &Value)> = chain
+    let all_frames: Vec<(&Frame, &event::Frame)> = chain
         .iter()
         .flat_map(|e| e.stack.pairs())
         .chain(stack.pairs())
@@ -139,13 +136,8 @@ pub fn group_event(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
     let custom = match rule {
         Some(rule) => Some(("fingerprint_rule", rule.fingerprint.clone())),
         None => event
-            .get("fingerprint")
-            .and_then(Value::as_array)
-            .map(|f| {
-                f.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect::<Vec<_>>()
-            })
+            .fingerprint
+            .clone()
             .filter(|f| !f.is_empty() && !fingerprint::is_default_only(f))
             .map(|f| ("custom_fingerprint", f)),
     };
@@ -185,7 +177,7 @@ pub fn group_event(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
             components,
         },
         title: cut(&title, MAX_TITLE),
-        culprit: culprit(event, crash),
+        culprit: culprit(event, crash.map(|(frame, _)| frame)),
         similarity: features(event, &chain, &stack),
     }
 }
@@ -200,80 +192,65 @@ fn hash(values: &[String]) -> String {
     hex::encode(&digest.finalize()[..16])
 }
 
-fn exceptions<'a>(event: &'a Value, platform: &str) -> Vec<Exception<'a>> {
+fn exceptions<'a>(event: &'a Event, platform: &str) -> Vec<Exception<'a>> {
     event
-        .pointer("/exception/values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+        .exceptions()
+        .iter()
         .map(|e| {
-            let value = e
-                .get("value")
-                .and_then(Value::as_str)
-                .filter(|v| !v.is_empty());
+            let value = e.value.as_deref().filter(|v| !v.is_empty());
             Exception {
-                kind: e
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .filter(|t| !t.is_empty()),
+                kind: e.kind.as_deref().filter(|t| !t.is_empty()),
                 value,
                 template: value.map(message::template),
-                synthetic: e.pointer("/mechanism/synthetic").and_then(Value::as_bool) == Some(true),
-                stack: Stack::new(
-                    e.pointer("/stacktrace/frames").and_then(Value::as_array),
-                    platform,
-                ),
+                synthetic: e.mechanism.as_ref().and_then(|m| m.synthetic) == Some(true),
+                stack: Stack::new(e.stacktrace.as_ref(), platform),
             }
         })
         .collect()
 }
 
 /// The crashed (else current, else only) thread's stack, else the top-level `stacktrace`.
-fn standalone_stack<'a>(event: &'a Value, platform: &str) -> Stack<'a> {
-    let threads: Vec<&Value> = event
-        .pointer("/threads/values")
-        .and_then(Value::as_array)
-        .map(|t| {
-            t.iter()
-                .filter(|t| t.pointer("/stacktrace/frames").is_some())
-                .collect()
-        })
-        .unwrap_or_default();
-    let pick = |flag: &str| {
-        let flagged: Vec<&&Value> = threads
-            .iter()
-            .filter(|t| t.get(flag).and_then(Value::as_bool) == Some(true))
-            .collect();
+fn standalone_stack<'a>(event: &'a Event, platform: &str) -> Stack<'a> {
+    let threads: Vec<&event::Thread> = event
+        .threads
+        .iter()
+        .flat_map(|t| &t.values)
+        .filter(|t| t.stacktrace.is_some())
+        .collect();
+    let pick = |flag: fn(&event::Thread) -> Option<bool>| {
+        let flagged: Vec<&&event::Thread> =
+            threads.iter().filter(|t| flag(t) == Some(true)).collect();
         (flagged.len() == 1).then(|| *flagged[0])
     };
-    let thread = pick("crashed")
-        .or_else(|| pick("current"))
+    let thread = pick(|t| t.crashed)
+        .or_else(|| pick(|t| t.current))
         .or_else(|| (threads.len() == 1).then(|| threads[0]));
-    let frames = thread
-        .and_then(|t| t.pointer("/stacktrace/frames"))
-        .or_else(|| event.pointer("/stacktrace/frames"))
-        .and_then(Value::as_array);
-    Stack::new(frames, platform)
+    let stacktrace = thread
+        .and_then(|t| t.stacktrace.as_ref())
+        .or(event.stacktrace.as_ref());
+    Stack::new(stacktrace, platform)
 }
 
 /// The crash site: the innermost application frame of the raised exception (else of the
 /// standalone stack), else its innermost frame.
-fn crash_frame<'a>(chain: &'a [Exception<'_>], stack: &'a Stack<'_>) -> Option<&'a Frame> {
-    let frames = main_frames(chain, stack);
-    frames
-        .iter()
+fn crash_frame<'a>(
+    chain: &'a [Exception<'a>],
+    stack: &'a Stack<'a>,
+) -> Option<(&'a Frame, &'a event::Frame)> {
+    let main = main_stack(chain, stack);
+    main.pairs()
         .rev()
-        .find(|f| f.in_app)
-        .or_else(|| frames.last())
+        .find(|(f, _)| f.in_app)
+        .or_else(|| main.pairs().last())
 }
 
 /// The frames of the raised exception, else of the standalone stack.
-fn main_frames<'a>(chain: &'a [Exception<'_>], stack: &'a Stack<'_>) -> &'a [Frame] {
+fn main_stack<'a>(chain: &'a [Exception<'a>], stack: &'a Stack<'a>) -> &'a Stack<'a> {
     chain
         .last()
-        .map(|e| e.stack.frames.as_slice())
-        .filter(|f| !f.is_empty())
-        .unwrap_or(&stack.frames)
+        .map(|e| &e.stack)
+        .filter(|s| !s.frames.is_empty())
+        .unwrap_or(stack)
 }
 
 /// Components of one stack: the crash site when there is an application frame (its callers
@@ -318,7 +295,7 @@ fn stack_components(
     true
 }
 
-fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> DefaultGrouping {
+fn default_grouping(event: &Event, chain: &[Exception<'_>], stack: &Stack<'_>) -> DefaultGrouping {
     let mut components = Vec::new();
     let mut values = Vec::new();
     if !chain.is_empty() {
@@ -375,11 +352,7 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
             values,
         };
     }
-    let template = event
-        .pointer("/logentry/message")
-        .or_else(|| event.pointer("/logentry/formatted"))
-        .and_then(Value::as_str)
-        .map(message::template);
+    let template = log_message(event).map(message::template);
     if let Some(template) = template.filter(|t| !t.is_empty()) {
         components.push(Component {
             kind: "message",
@@ -400,7 +373,13 @@ fn default_grouping(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -
     }
 }
 
-fn title(event: &Value, chain: &[Exception<'_>]) -> String {
+/// The message template, else the formatted message.
+fn log_message(event: &Event) -> Option<&str> {
+    let entry = event.logentry.as_ref()?;
+    entry.message.as_deref().or(entry.formatted.as_deref())
+}
+
+fn title(event: &Event, chain: &[Exception<'_>]) -> String {
     if let Some(main) = chain.last() {
         let first_line = main.value.and_then(|v| v.lines().next()).map(str::trim);
         match (main.kind.filter(|_| !main.synthetic), first_line) {
@@ -411,14 +390,15 @@ fn title(event: &Value, chain: &[Exception<'_>]) -> String {
         }
     }
     event
-        .pointer("/logentry/formatted")
-        .and_then(Value::as_str)
+        .logentry
+        .as_ref()
+        .and_then(|l| l.formatted.as_deref())
         .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
         .map(str::to_string)
         .unwrap_or_else(|| "<unlabeled event>".to_string())
 }
 
-fn culprit(event: &Value, crash: Option<&Frame>) -> Option<String> {
+fn culprit(event: &Event, crash: Option<&Frame>) -> Option<String> {
     if let Some(frame) = crash
         && (!frame.display_location.is_empty() || !frame.display_function.is_empty())
     {
@@ -427,20 +407,15 @@ fn culprit(event: &Value, crash: Option<&Frame>) -> Option<String> {
             200,
         ));
     }
-    ["transaction", "logger"]
-        .iter()
-        .find_map(|k| {
-            event
-                .get(*k)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        })
+    [&event.transaction, &event.logger]
+        .into_iter()
+        .find_map(|field| field.as_deref().filter(|s| !s.is_empty()))
         .map(|s| cut(s, 200))
 }
 
-fn features(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> SimilarityFeatures {
+fn features(event: &Event, chain: &[Exception<'_>], stack: &Stack<'_>) -> SimilarityFeatures {
     let mut features = SimilarityFeatures::default();
-    let frames = main_frames(chain, stack);
+    let frames = &main_stack(chain, stack).frames;
     let app: Vec<&Frame> = frames.iter().filter(|f| f.in_app).collect();
     let chosen: Vec<&Frame> = if app.is_empty() {
         frames.iter().collect()
@@ -466,11 +441,7 @@ fn features(event: &Value, chain: &[Exception<'_>], stack: &Stack<'_>) -> Simila
         if let Some(template) = &main.template {
             features.add_shingles("value", template);
         }
-    } else if let Some(message) = event
-        .pointer("/logentry/message")
-        .or_else(|| event.pointer("/logentry/formatted"))
-        .and_then(Value::as_str)
-    {
+    } else if let Some(message) = log_message(event) {
         features.add_shingles("message", &message::template(message));
     }
     features

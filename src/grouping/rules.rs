@@ -8,8 +8,8 @@
 //!
 //! All matchers of a line must match (frame matchers all on the same frame); the first matching
 //! line wins and its fingerprint replaces the event's.
+use crate::event::{self, Event};
 use regex::Regex;
-use serde_json::Value;
 
 use super::frames::Frame;
 
@@ -92,8 +92,8 @@ impl Field {
 
 /// What rules match against: the event and its normalised frames (of every exception).
 pub struct Subject<'a> {
-    pub event: &'a Value,
-    pub frames: &'a [(&'a Frame, &'a Value)],
+    pub event: &'a Event,
+    pub frames: &'a [(&'a Frame, &'a event::Frame)],
 }
 
 impl FingerprintRules {
@@ -149,57 +149,39 @@ impl Matcher {
         any != self.negated
     }
 
-    fn matches_event(&self, event: &Value) -> bool {
-        let exceptions = || {
-            event
-                .pointer("/exception/values")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-        };
-        let str_at = |pointer: &str| event.pointer(pointer).and_then(Value::as_str);
+    fn matches_event(&self, event: &Event) -> bool {
+        let exceptions = event.exceptions().iter();
+        let values = exceptions.clone().filter_map(|e| e.value.as_deref());
         match &self.field {
-            Field::ErrorType => {
-                self.test_any(exceptions().filter_map(|e| e.get("type").and_then(Value::as_str)))
+            Field::ErrorType => self.test_any(exceptions.filter_map(|e| e.kind.as_deref())),
+            Field::ErrorValue => self.test_any(values),
+            Field::Message => {
+                let entry = event.logentry.as_ref();
+                let formatted = entry.and_then(|l| l.formatted.as_deref());
+                let template = entry.and_then(|l| l.message.as_deref());
+                self.test_any([formatted, template].into_iter().flatten().chain(values))
             }
-            Field::ErrorValue => {
-                self.test_any(exceptions().filter_map(|e| e.get("value").and_then(Value::as_str)))
-            }
-            Field::Message => self.test_any(
-                [str_at("/logentry/formatted"), str_at("/logentry/message")]
-                    .into_iter()
-                    .flatten()
-                    .chain(exceptions().filter_map(|e| e.get("value").and_then(Value::as_str))),
-            ),
-            Field::Logger => self.test(str_at("/logger")),
-            Field::Level => self.test(str_at("/level")),
-            Field::Family => self.test(Some(family(str_at("/platform").unwrap_or("other")))),
-            Field::Tag(name) => self.test(
-                event
-                    .get("tags")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .find(|pair| pair.get(0).and_then(Value::as_str) == Some(name))
-                    .and_then(|pair| pair.get(1))
-                    .and_then(Value::as_str),
-            ),
+            Field::Logger => self.test(event.logger.as_deref()),
+            Field::Level => self.test(event.level.map(|l| l.as_str())),
+            Field::Family => self.test(Some(family(event.platform.as_deref().unwrap_or("other")))),
+            Field::Tag(name) => self.test(event.tag(name)),
             _ => true,
         }
     }
 
-    fn matches_frame(&self, frame: &Frame, raw: &Value) -> bool {
-        let field = |key: &str| raw.get(key).and_then(Value::as_str);
+    fn matches_frame(&self, frame: &Frame, raw: &event::Frame) -> bool {
         match &self.field {
             Field::Path => {
-                let path = field("abs_path")
-                    .or(field("filename"))
+                let path = raw
+                    .abs_path
+                    .as_deref()
+                    .or(raw.filename.as_deref())
                     .map(|p| p.replace('\\', "/"));
                 self.test(path.as_deref())
             }
-            Field::Module => self.test(field("module")),
-            Field::Function => self.test(field("function")),
-            Field::Package => self.test(field("package")),
+            Field::Module => self.test(raw.module.as_deref()),
+            Field::Function => self.test(raw.function.as_deref()),
+            Field::Package => self.test(raw.package.as_deref()),
             Field::App => self.test(Some(if frame.in_app { "yes" } else { "no" })),
             _ => true,
         }
@@ -384,20 +366,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn subject_event() -> Value {
-        json!({
+    fn subject_event() -> Event {
+        crate::ingest::normalize::normalized_for_test(json!({
             "platform": "python", "level": "error", "logger": "shop.db",
-            "exception": { "values": [{ "type": "OperationalError", "value": "Connection to DB refused" }] },
+            "exception": { "values": [{ "type": "OperationalError", "value": "Connection to DB refused",
+                "stacktrace": { "frames": [
+                    { "module": "shop.db.pool", "function": "connect", "abs_path": "/srv/shop/db/pool.py", "in_app": true }
+                ] } }] },
             "tags": [["region", "eu-1"]],
-        })
+        }))
     }
 
     fn first(rules: &str) -> Option<String> {
         let rules = FingerprintRules::parse(rules).unwrap();
-        let raw = json!({ "module": "shop.db.pool", "function": "connect", "abs_path": "/srv/shop/db/pool.py", "in_app": true });
-        let frame = super::super::frames::normalize(std::slice::from_ref(&raw), "python").remove(0);
         let event = subject_event();
-        let frames = [(&frame, &raw)];
+        let raw = &event.exceptions()[0].stacktrace.as_ref().unwrap().frames[0];
+        let frame = super::super::frames::normalize(std::slice::from_ref(raw), "python").remove(0);
+        let frames = [(&frame, raw)];
         rules
             .first_match(&Subject {
                 event: &event,

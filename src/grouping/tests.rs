@@ -4,6 +4,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::*;
+use crate::ingest::normalize::normalized_for_test;
 
 fn config(rules: &str) -> GroupingConfig {
     GroupingConfig {
@@ -13,7 +14,12 @@ fn config(rules: &str) -> GroupingConfig {
 }
 
 fn group(event: &Value) -> GroupingOutcome {
-    group_event(event, &config(""))
+    group_with(event, &config(""))
+}
+
+/// Groups the payload as ingest does: normalised first (which decides `in_app`).
+fn group_with(event: &Value, config: &GroupingConfig) -> GroupingOutcome {
+    group_event(&normalized_for_test(event.clone()), config)
 }
 
 fn frame(module: &str, function: &str, line: &str, lineno: i64, in_app: Option<bool>) -> Value {
@@ -146,7 +152,7 @@ fn project_rules_win_over_sdk_fingerprints() {
     );
     let mut event = python_error("KeyError", "5", app_stack());
     event["fingerprint"] = json!(["sdk-says"]);
-    let outcome = group_event(&event, &rules);
+    let outcome = group_with(&event, &rules);
     assert_eq!(outcome.explanation.source, "fingerprint_rule");
     assert_eq!(outcome.title, "Missing: 5");
     assert!(
@@ -157,7 +163,7 @@ fn project_rules_win_over_sdk_fingerprints() {
             .unwrap()
             .starts_with("error.type:KeyError")
     );
-    let other = group_event(
+    let other = group_with(
         &python_error(
             "KeyError",
             "6",

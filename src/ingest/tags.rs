@@ -2,8 +2,6 @@
 //! environment, release, user and its fields, browser, os, runtime, device, url, handled,
 //! mechanism, transaction, platform, logger, SDK, the exception chain's types and the raised
 //! exception's value). These feed `Issue.tags`, tag filters and search (`search::keys`).
-use serde_json::Value;
-
 use super::normalize::NormalizedEvent;
 
 /// Longest tag value kept (the normaliser applies the same bound to client tags).
@@ -22,110 +20,64 @@ pub fn derive(event: &NormalizedEvent) -> Vec<(String, String)> {
             tags.push((key.to_string(), value));
         }
     };
+    let browser = payload.context("browser");
+    let os = payload.context("os");
+    let runtime = payload.context("runtime");
+    let name = |context: &Option<crate::event::Context>| context.as_ref()?.name.clone();
+    let name_and_version =
+        |context: &Option<crate::event::Context>| context.as_ref()?.name_and_version();
     push("level", Some(event.level.as_str().to_string()));
     push("environment", event.environment.clone());
     push("release", event.release.clone());
     push("user", event.user_key.clone());
-    push("transaction", text(payload, &["transaction"]));
-    push("url", text(payload, &["request", "url"]));
-    push("browser", name_and_version(payload, "browser"));
-    push(
-        "browser.name",
-        text(payload, &["contexts", "browser", "name"]),
-    );
-    push("os", name_and_version(payload, "os"));
-    push("os.name", text(payload, &["contexts", "os", "name"]));
-    push("runtime", name_and_version(payload, "runtime"));
-    push(
-        "runtime.name",
-        text(payload, &["contexts", "runtime", "name"]),
-    );
+    push("transaction", payload.transaction.clone());
+    push("url", payload.request.as_ref().and_then(|r| r.url.clone()));
+    push("browser", name_and_version(&browser));
+    push("browser.name", name(&browser));
+    push("os", name_and_version(&os));
+    push("os.name", name(&os));
+    push("runtime", name_and_version(&runtime));
+    push("runtime.name", name(&runtime));
     push(
         "device.family",
-        text(payload, &["contexts", "device", "family"]),
+        payload.context("device").and_then(|d| d.family),
     );
-    push("platform", text(payload, &["platform"]));
-    push("logger", text(payload, &["logger"]));
-    push("sdk.name", text(payload, &["sdk", "name"]));
-    for (field, key) in [
-        ("id", "user.id"),
-        ("email", "user.email"),
-        ("username", "user.username"),
-        ("ip_address", "user.ip"),
-    ] {
-        push(
-            key,
-            payload
-                .get("user")
-                .and_then(|user| scalar(user.get(field)?)),
-        );
-    }
+    push("platform", payload.platform.clone());
+    push("logger", payload.logger.clone());
     push(
-        "error.value",
-        main_exception(payload).and_then(|e| text(e, &["value"])),
+        "sdk.name",
+        payload.sdk.as_ref().and_then(|s| s.name.clone()),
     );
-    if let Some(mechanism) = main_exception(payload).and_then(|e| e.get("mechanism")) {
+    if let Some(user) = &payload.user {
+        push("user.id", user.id.clone());
+        push("user.email", user.email.clone());
+        push("user.username", user.username.clone());
+        push("user.ip", user.ip_address.clone());
+    }
+    let main_exception = payload.main_exception();
+    push("error.value", main_exception.and_then(|e| e.value.clone()));
+    if let Some(mechanism) = main_exception.and_then(|e| e.mechanism.as_ref()) {
         push(
             "handled",
             mechanism
-                .get("handled")
-                .and_then(Value::as_bool)
+                .handled
                 .map(|h| if h { "yes" } else { "no" }.to_string()),
         );
-        push("mechanism", text(mechanism, &["type"]));
+        push("mechanism", mechanism.kind.clone());
     }
     for (key, value) in &event.tags {
         push(key, Some(value.clone()));
     }
     // Every type of the exception chain, so that `error.type:KeyError` finds an error raised
     // while handling a KeyError too.
-    for exception in exceptions(payload) {
-        if let Some(kind) = text(exception, &["type"]).filter(|t| !t.is_empty())
-            && !tags.iter().any(|(k, v)| k == "error.type" && *v == kind)
-        {
+    for kind in payload
+        .exceptions()
+        .iter()
+        .filter_map(|e| e.kind.as_deref())
+    {
+        if !kind.is_empty() && !tags.iter().any(|(k, v)| k == "error.type" && *v == kind) {
             tags.push(("error.type".into(), kind.chars().take(MAX_VALUE).collect()));
         }
     }
     tags
-}
-
-/// A user field as text: ids come as strings or numbers.
-fn scalar(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn text(value: &Value, path: &[&str]) -> Option<String> {
-    let mut current = value;
-    for key in path {
-        current = current.get(key)?;
-    }
-    current.as_str().map(str::to_string)
-}
-
-/// `Chrome 120.0` from a `contexts.<name>` object (`name` alone when there is no version).
-fn name_and_version(payload: &Value, context: &str) -> Option<String> {
-    let ctx = payload.get("contexts")?.get(context)?;
-    let name = ctx.get("name")?.as_str()?;
-    Some(match ctx.get("version").and_then(Value::as_str) {
-        Some(version) => format!("{name} {version}"),
-        None => name.to_string(),
-    })
-}
-
-/// The exceptions of the chain, the cause first and the raised one last.
-fn exceptions(payload: &Value) -> impl Iterator<Item = &Value> {
-    payload
-        .pointer("/exception/values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
-/// The raised exception: the last of the chain.
-fn main_exception(payload: &Value) -> Option<&Value> {
-    exceptions(payload).last()
 }

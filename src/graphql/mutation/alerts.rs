@@ -360,8 +360,7 @@ impl AlertMutations {
             .load_one(issue.id)
             .await
             .map_err(internal)?
-            .map(|e| crate::db::payload::json(&e))
-            .filter(|payload| !payload.is_null());
+            .map(|e| crate::db::payload::read::<crate::event::Event>(&e));
         let subject = notification::Subject {
             organization: &organization,
             project: &project,

@@ -1,5 +1,6 @@
 //! `Event`: indexed columns straight from the row, everything else read from the stored
-//! normalised payload.
+//! normalised event (`crate::event::Event`) and shown as typed objects; only the parts that are
+//! free-form by nature (contexts, local variables, request bodies, breadcrumb data) are JSON.
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{attachment, event, user_report};
@@ -7,25 +8,18 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::Value;
 
 use super::Level;
+use crate::event as model;
 use crate::graphql::{internal, state};
 
 pub struct Event {
     row: event::Model,
-    payload: Value,
+    payload: model::Event,
 }
 
 impl Event {
     pub fn new(row: event::Model) -> Self {
-        let payload = crate::db::payload::json(&row);
+        let payload = crate::db::payload::read(&row);
         Event { row, payload }
-    }
-
-    fn field(&self, name: &str) -> Option<Json<Value>> {
-        self.payload
-            .get(name)
-            .filter(|v| !v.is_null())
-            .cloned()
-            .map(Json)
     }
 }
 
@@ -59,8 +53,19 @@ pub struct Exception {
     pub kind: Option<String>,
     pub value: Option<String>,
     pub module: Option<String>,
-    pub mechanism: Option<Json<Value>>,
+    pub mechanism: Option<Mechanism>,
     pub stacktrace: Option<Stacktrace>,
+}
+
+/// How the exception was caught.
+#[derive(SimpleObject)]
+pub struct Mechanism {
+    #[graphql(name = "type")]
+    pub kind: Option<String>,
+    /// `false`: the application did not catch it (a crash).
+    pub handled: Option<bool>,
+    /// The exception's type was made up by the SDK.
+    pub synthetic: Option<bool>,
 }
 
 #[derive(SimpleObject)]
@@ -76,66 +81,105 @@ pub struct Frame {
     pub function: Option<String>,
     pub module: Option<String>,
     pub package: Option<String>,
-    pub lineno: Option<i64>,
-    pub colno: Option<i64>,
-    pub in_app: Option<bool>,
+    pub lineno: Option<u64>,
+    pub colno: Option<u64>,
+    /// Whether the frame is the application's code: the same decision grouping made.
+    pub in_app: bool,
     pub context_line: Option<String>,
     pub pre_context: Option<Vec<String>>,
     pub post_context: Option<Vec<String>>,
     pub vars: Option<Json<Value>>,
 }
 
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_string)
+/// Something that happened before the event, oldest first.
+#[derive(SimpleObject)]
+pub struct Breadcrumb {
+    pub timestamp: Option<DateTime<Utc>>,
+    #[graphql(name = "type")]
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    pub level: Option<String>,
+    pub message: Option<String>,
+    pub data: Option<Json<Value>>,
 }
 
-fn lines(value: &Value, key: &str) -> Option<Vec<String>> {
-    value.get(key).and_then(Value::as_array).map(|lines| {
-        lines
-            .iter()
-            .filter_map(|l| l.as_str().map(str::to_string))
-            .collect()
-    })
+/// The HTTP request being served when the event happened (scrubbed).
+#[derive(SimpleObject)]
+pub struct Request {
+    pub method: Option<String>,
+    pub url: Option<String>,
+    /// Text or an object, as the SDK sent it.
+    pub query_string: Option<Json<Value>>,
+    pub headers: Option<Json<Value>>,
+    pub cookies: Option<Json<Value>>,
+    pub data: Option<Json<Value>>,
+    pub env: Option<Json<Value>>,
 }
 
-fn frame(value: &Value) -> Frame {
-    Frame {
-        filename: text(value, "filename"),
-        abs_path: text(value, "abs_path"),
-        function: text(value, "function"),
-        module: text(value, "module"),
-        package: text(value, "package"),
-        lineno: value.get("lineno").and_then(Value::as_i64),
-        colno: value.get("colno").and_then(Value::as_i64),
-        in_app: value.get("in_app").and_then(Value::as_bool),
-        context_line: text(value, "context_line"),
-        pre_context: lines(value, "pre_context"),
-        post_context: lines(value, "post_context"),
-        vars: value
-            .get("vars")
-            .filter(|v| !v.is_null())
-            .cloned()
-            .map(Json),
+/// The user the event affected.
+#[derive(SimpleObject)]
+pub struct EventUser {
+    pub id: Option<String>,
+    pub email: Option<String>,
+    pub username: Option<String>,
+    pub ip_address: Option<String>,
+    pub data: Option<Json<Value>>,
+}
+
+/// The SDK that sent the event.
+#[derive(SimpleObject)]
+pub struct Sdk {
+    pub name: Option<String>,
+    pub version: Option<String>,
+}
+
+impl From<&model::Frame> for Frame {
+    fn from(frame: &model::Frame) -> Self {
+        Frame {
+            filename: frame.filename.clone(),
+            abs_path: frame.abs_path.clone(),
+            function: frame.function.clone(),
+            module: frame.module.clone(),
+            package: frame.package.clone(),
+            lineno: frame.lineno,
+            colno: frame.colno,
+            in_app: frame.in_app == Some(true),
+            context_line: frame.context_line.clone(),
+            pre_context: frame.pre_context.clone(),
+            post_context: frame.post_context.clone(),
+            vars: frame.vars.clone().map(Json),
+        }
     }
 }
 
-fn exception(value: &Value) -> Exception {
-    Exception {
-        kind: text(value, "type"),
-        value: text(value, "value"),
-        module: text(value, "module"),
-        mechanism: value
-            .get("mechanism")
-            .filter(|v| !v.is_null())
-            .cloned()
-            .map(Json),
-        stacktrace: value
-            .get("stacktrace")
-            .and_then(|s| s.get("frames"))
-            .and_then(Value::as_array)
-            .map(|frames| Stacktrace {
-                frames: frames.iter().map(frame).collect(),
+impl From<&model::Exception> for Exception {
+    fn from(exception: &model::Exception) -> Self {
+        Exception {
+            kind: exception.kind.clone(),
+            value: exception.value.clone(),
+            module: exception.module.clone(),
+            mechanism: exception.mechanism.as_ref().map(|m| Mechanism {
+                kind: m.kind.clone(),
+                handled: m.handled,
+                synthetic: m.synthetic,
             }),
+            stacktrace: exception.stacktrace.as_ref().map(|s| Stacktrace {
+                frames: s.frames.iter().map(Frame::from).collect(),
+            }),
+        }
+    }
+}
+
+impl From<&model::Breadcrumb> for Breadcrumb {
+    fn from(crumb: &model::Breadcrumb) -> Self {
+        Breadcrumb {
+            timestamp: crumb.timestamp,
+            kind: crumb.kind.clone(),
+            category: crumb.category.clone(),
+            level: crumb.level.clone(),
+            message: crumb.message.clone(),
+            data: crumb.data.clone().map(Json),
+        }
     }
 }
 
@@ -178,48 +222,60 @@ impl Event {
     }
     async fn tags(&self) -> Vec<Tag> {
         self.payload
-            .get("tags")
-            .and_then(Value::as_array)
-            .map(|pairs| {
-                pairs
-                    .iter()
-                    .filter_map(|pair| {
-                        Some(Tag {
-                            key: pair.get(0)?.as_str()?.to_string(),
-                            value: pair.get(1)?.as_str()?.to_string(),
-                        })
-                    })
-                    .collect()
+            .tags
+            .iter()
+            .map(|(key, value)| Tag {
+                key: key.clone(),
+                value: value.clone(),
             })
-            .unwrap_or_default()
+            .collect()
     }
     /// The exception chain, oldest first: the last one is the exception that was raised.
     async fn exceptions(&self) -> Vec<Exception> {
         self.payload
-            .get("exception")
-            .and_then(|e| e.get("values"))
-            .and_then(Value::as_array)
-            .map(|values| values.iter().map(exception).collect())
-            .unwrap_or_default()
+            .exceptions()
+            .iter()
+            .map(Exception::from)
+            .collect()
     }
-    async fn contexts(&self) -> Option<Json<Value>> {
-        self.field("contexts")
+    /// Free-form, keyed by context name (`browser`, `os`, `runtime`, `device`, `trace`…).
+    async fn contexts(&self) -> Option<Json<&serde_json::Map<String, Value>>> {
+        self.payload.contexts.as_ref().map(Json)
     }
-    async fn user(&self) -> Option<Json<Value>> {
-        self.field("user")
+    async fn user(&self) -> Option<EventUser> {
+        self.payload.user.as_ref().map(|user| EventUser {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            username: user.username.clone(),
+            ip_address: user.ip_address.clone(),
+            data: user.data.clone().map(Json),
+        })
     }
-    async fn request(&self) -> Option<Json<Value>> {
-        self.field("request")
+    async fn request(&self) -> Option<Request> {
+        self.payload.request.as_ref().map(|request| Request {
+            method: request.method.clone(),
+            url: request.url.clone(),
+            query_string: request.query_string.clone().map(Json),
+            headers: request.headers.clone().map(Json),
+            cookies: request.cookies.clone().map(Json),
+            data: request.data.clone().map(Json),
+            env: request.env.clone().map(|env| Json(Value::Object(env))),
+        })
     }
-    async fn breadcrumbs(&self) -> Option<Json<Value>> {
+    /// Oldest first (at most the newest 100 are kept).
+    async fn breadcrumbs(&self) -> Vec<Breadcrumb> {
         self.payload
-            .get("breadcrumbs")
-            .and_then(|b| b.get("values"))
-            .cloned()
-            .map(Json)
+            .breadcrumbs
+            .iter()
+            .flat_map(|b| &b.values)
+            .map(Breadcrumb::from)
+            .collect()
     }
-    async fn sdk(&self) -> Option<Json<Value>> {
-        self.field("sdk")
+    async fn sdk(&self) -> Option<Sdk> {
+        self.payload.sdk.as_ref().map(|sdk| Sdk {
+            name: sdk.name.clone(),
+            version: sdk.version.clone(),
+        })
     }
     async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attachment>> {
         let rows = attachment::Entity::find()
@@ -260,7 +316,7 @@ impl Event {
     }
 
     /// The stored normalised event.
-    async fn raw(&self) -> Json<Value> {
-        Json(self.payload.clone())
+    async fn raw(&self) -> Json<&model::Event> {
+        Json(&self.payload)
     }
 }

@@ -6,6 +6,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::event::Event;
+
 #[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
 #[serde(default)]
 pub struct InboundFilters {
@@ -35,7 +37,7 @@ static CRAWLERS: LazyLock<Regex> = LazyLock::new(|| {
 
 impl InboundFilters {
     /// The filter an event falls under, if any.
-    pub fn check(&self, event: &Value) -> Option<&'static str> {
+    pub fn check(&self, event: &Event) -> Option<&'static str> {
         if self.localhost && from_localhost(event) {
             return Some("localhost");
         }
@@ -60,7 +62,7 @@ impl InboundFilters {
         {
             return Some("error-message");
         }
-        let release = event.get("release").and_then(Value::as_str);
+        let release = event.release.as_deref();
         if release.is_some_and(|r| any_glob(&self.releases, r)) {
             return Some("release-version");
         }
@@ -68,11 +70,12 @@ impl InboundFilters {
     }
 }
 
-fn from_localhost(event: &Value) -> bool {
-    let ip = event.pointer("/user/ip_address").and_then(Value::as_str);
+fn from_localhost(event: &Event) -> bool {
+    let ip = event.user.as_ref().and_then(|u| u.ip_address.as_deref());
     let url_host = event
-        .pointer("/request/url")
-        .and_then(Value::as_str)
+        .request
+        .as_ref()
+        .and_then(|r| r.url.as_deref())
         .and_then(|u| url::Url::parse(u).ok())
         .and_then(|u| u.host_str().map(str::to_string));
     matches!(ip, Some("127.0.0.1" | "::1"))
@@ -82,18 +85,15 @@ fn from_localhost(event: &Value) -> bool {
         )
 }
 
-fn from_extension(event: &Value) -> bool {
-    let frames = event
-        .pointer("/exception/values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| e.pointer("/stacktrace/frames").and_then(Value::as_array))
-        .flatten();
-    let mut frames = frames;
+fn from_extension(event: &Event) -> bool {
+    let mut frames = event
+        .exceptions()
+        .iter()
+        .filter_map(|e| e.stacktrace.as_ref())
+        .flat_map(|s| &s.frames);
     frames.any(|f| {
-        f.get("abs_path")
-            .and_then(Value::as_str)
+        f.abs_path
+            .as_deref()
             .is_some_and(|p| EXTENSION_FRAMES.is_match(p))
     }) || messages(event)
         .iter()
@@ -101,8 +101,8 @@ fn from_extension(event: &Value) -> bool {
 }
 
 /// `User-Agent` from the request headers (an object or a list of pairs).
-fn user_agent(event: &Value) -> Option<String> {
-    let headers = event.pointer("/request/headers")?;
+fn user_agent(event: &Event) -> Option<String> {
+    let headers = event.request.as_ref()?.headers.as_ref()?;
     let pairs: Vec<(String, String)> = match headers {
         Value::Object(map) => map
             .iter()
@@ -126,15 +126,13 @@ fn user_agent(event: &Value) -> Option<String> {
 }
 
 /// `Type: value` of each exception, and the message.
-fn messages(event: &Value) -> Vec<String> {
+fn messages(event: &Event) -> Vec<String> {
     let mut out: Vec<String> = event
-        .pointer("/exception/values")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+        .exceptions()
+        .iter()
         .map(|e| {
-            let kind = e.get("type").and_then(Value::as_str).unwrap_or("");
-            let value = e.get("value").and_then(Value::as_str).unwrap_or("");
+            let kind = e.kind.as_deref().unwrap_or("");
+            let value = e.value.as_deref().unwrap_or("");
             if kind.is_empty() {
                 value.to_string()
             } else {
@@ -142,8 +140,8 @@ fn messages(event: &Value) -> Vec<String> {
             }
         })
         .collect();
-    if let Some(message) = event.pointer("/logentry/formatted").and_then(Value::as_str) {
-        out.push(message.to_string());
+    if let Some(message) = event.logentry.as_ref().and_then(|l| l.formatted.clone()) {
+        out.push(message);
     }
     out
 }
@@ -162,6 +160,10 @@ fn any_glob(globs: &[String], text: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn read(payload: &Value) -> Event {
+        serde_json::from_value(payload.clone()).unwrap()
+    }
 
     fn all() -> InboundFilters {
         InboundFilters {
@@ -209,10 +211,11 @@ mod tests {
                 None,
             ),
         ] {
-            assert_eq!(filters.check(&event), reason, "{event}");
+            assert_eq!(filters.check(&read(&event)), reason, "{event}");
         }
         assert_eq!(
-            InboundFilters::default().check(&json!({ "user": { "ip_address": "127.0.0.1" } })),
+            InboundFilters::default()
+                .check(&read(&json!({ "user": { "ip_address": "127.0.0.1" } }))),
             None
         );
     }

@@ -1,30 +1,33 @@
-//! Step 4: normalisation, Relay's rules (protocol spec §6–§7). Every SDK's event comes out in
-//! one shape — the contract with grouping and storage:
+//! Step 4: normalisation, Relay's rules (protocol spec §6–§7). The event model reads every SDK's
+//! payload into one typed [`Event`]; normalisation then decides what its values mean, as a list
+//! of named steps run in order (`normalize_event` says why each comes where it does). What comes
+//! out is the contract with filters, grouping, tags, alerts and storage:
 //!
-//! - `event_id` 32 lowercase hex; `timestamp` and `received` RFC 3339 UTC with microseconds;
+//! - `event_id` 32 lowercase hex; `timestamp` and `received` set, in UTC, corrected for drift;
 //! - `level` one of debug/info/warning/error/fatal; `platform` from Sentry's list or `other`;
-//! - `exception`, `threads`, `breadcrumbs` as `{"values": [...]}`, oldest first;
-//! - `logentry` `{message?, params?, formatted}` (a top-level `message` is merged into it);
-//! - `tags` as `[[key, value], …]`; `fingerprint` a list of strings; `type` inferred;
+//! - `logentry.formatted` set when there is a message; `type` inferred;
+//! - every frame's `in_app` decided, once, for grouping, the API and notifications alike;
 //! - free-form data scrubbed of secrets and bounded in size.
 //!
 //! Wrong types in known fields are dropped and noted in `errors`; they never reject the event.
 //! Unknown fields are kept.
 mod fields;
+mod in_app;
 mod scrub;
 mod timestamps;
 mod trimming;
 
 use std::net::IpAddr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use entity::states::Level;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 pub use scrub::ScrubSettings;
 
 use super::IngestError;
 use super::envelope::normalize_event_id;
+use crate::event::{ClientSdk, Event, EventError, User};
 
 /// Facts about the request an event arrived in.
 pub struct NormalizeContext {
@@ -38,12 +41,12 @@ pub struct NormalizeContext {
     pub scrub: ScrubSettings,
 }
 
-/// The normalised event with the columns storage indexes. The payload is a JSON tree while the
-/// event is processed, and its stored form (`NormalizedEvent<Vec<u8>>`: the JSON text
+/// The normalised event with the columns storage indexes. The payload is the typed event while
+/// the event is processed, and its stored form (`NormalizedEvent<Vec<u8>>`: the JSON text
 /// compressed, `db::payload::store`) once it is handed to the writer, so the single writer task
-/// neither serialises, compresses nor frees JSON trees.
+/// neither serialises nor compresses.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NormalizedEvent<Payload = Value> {
+pub struct NormalizedEvent<Payload = Event> {
     pub event_id: String,
     pub timestamp: DateTime<Utc>,
     pub received: DateTime<Utc>,
@@ -78,107 +81,98 @@ impl NormalizedEvent {
     }
 }
 
-/// Legacy interface names and the field each became.
-const ALIASES: &[(&str, &str)] = &[
-    ("sentry.interfaces.Exception", "exception"),
-    ("sentry.interfaces.Message", "logentry"),
-    ("sentry.interfaces.User", "user"),
-    ("sentry.interfaces.Http", "request"),
-    ("sentry.interfaces.Stacktrace", "stacktrace"),
-    ("sentry.interfaces.Template", "template"),
-];
-
+/// Reads and normalises one SDK payload.
 pub fn normalize_event(raw: Value, ctx: &NormalizeContext) -> Result<NormalizedEvent, IngestError> {
-    let Value::Object(mut event) = raw else {
+    let Value::Object(object) = raw else {
         return Err(IngestError::bad_request(
             "invalid event payload: not a JSON object",
         ));
     };
-    let mut errors: Vec<Value> = match event.remove("errors") {
-        Some(Value::Array(list)) => list,
-        _ => Vec::new(),
-    };
-    let mut note = |kind: &str, name: &str| errors.push(json!({ "type": kind, "name": name }));
-    for (alias, field) in ALIASES {
-        if let Some(value) = event.remove(*alias) {
-            event.entry(field.to_string()).or_insert(value);
-        }
+    let mut event = Event::from_sdk(object);
+    // The id first: nothing else depends on it, and the envelope's id must win before anything
+    // could log or store the event.
+    event_id(&mut event, ctx);
+    // Timestamps before breadcrumbs: the shift found for the event applies to its breadcrumbs.
+    let shift = timestamps(&mut event, ctx);
+    breadcrumb_times(&mut event, shift);
+    level_and_platform(&mut event);
+    // Release and environment before tags: an `environment` tag is promoted when the field is
+    // missing, and then removed from the tags.
+    release_and_environment(&mut event);
+    tags(&mut event);
+    // Exceptions before the type: whether there is an exception decides it.
+    exceptions(&mut event);
+    event.logentry = event.logentry.take().and_then(fields::logentry);
+    event_type(&mut event);
+    sdk(&mut event, ctx);
+    // `in_app` after the exceptions have their stack traces, before anything reads frames.
+    in_app::decide(&mut event);
+    // Addresses filled before scrubbing, so that a project that scrubs addresses removes the
+    // ones Larder filled in too.
+    fill_ip_addresses(&mut event, ctx.client_ip);
+    if ctx.scrub.enabled {
+        ctx.scrub.event(&mut event);
     }
-    // Relay-internal fields an SDK has no business sending.
-    for internal in [
-        "_meta",
-        "received",
-        "project",
-        "key_id",
-        "grouping_config",
-        "hashes",
-    ] {
-        event.remove(internal);
+    if ctx.scrub.scrub_ip_addresses {
+        remove_ip_addresses(&mut event);
     }
+    // Limits last: scrubbing can lengthen a value (`[Filtered]`), never the reverse.
+    trimming::event(&mut event);
+    Ok(indexed(event, ctx.received))
+}
 
-    let payload_id = event
-        .get("event_id")
-        .and_then(Value::as_str)
-        .and_then(normalize_event_id);
-    let event_id = ctx
+/// The envelope header's id, else the payload's (dashes removed, lowercased), else a new one.
+fn event_id(event: &mut Event, ctx: &NormalizeContext) {
+    let payload_id = event.event_id.as_deref().and_then(normalize_event_id);
+    let id = ctx
         .envelope_event_id
         .clone()
         .or(payload_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
-    event.insert("event_id".into(), Value::String(event_id.clone()));
+    event.event_id = Some(id);
+}
 
-    let timestamp = match event.get("timestamp").map(timestamps::parse) {
-        Some(Some(t)) => t,
-        Some(None) => {
-            note("invalid_data", "timestamp");
-            ctx.received
-        }
-        None => ctx.received,
-    };
+/// The event's time corrected for the SDK's clock and clamped near the receive time; returns
+/// the shift applied, for the other timestamps of the event.
+fn timestamps(event: &mut Event, ctx: &NormalizeContext) -> Duration {
+    let timestamp = event.timestamp.unwrap_or(ctx.received);
     let (shift, correction) = timestamps::correction(timestamp, ctx.received, ctx.sent_at);
     if let Some(kind) = correction {
-        note(kind, "timestamp");
+        event.errors.push(EventError::new(kind, "timestamp"));
     }
-    let timestamp = timestamp + shift;
-    event.insert(
-        "timestamp".into(),
-        Value::String(timestamps::format(timestamp)),
-    );
-    event.insert(
-        "received".into(),
-        Value::String(timestamps::format(ctx.received)),
-    );
-    if let Some(start) = event.get("start_timestamp").and_then(timestamps::parse) {
-        event.insert(
-            "start_timestamp".into(),
-            Value::String(timestamps::format(start + shift)),
-        );
+    event.timestamp = Some(timestamp + shift);
+    event.received = Some(ctx.received);
+    event.start_timestamp = event.start_timestamp.map(|t| t + shift);
+    shift
+}
+
+fn breadcrumb_times(event: &mut Event, shift: Duration) {
+    for crumb in event.breadcrumbs.iter_mut().flat_map(|b| &mut b.values) {
+        crumb.timestamp = crumb.timestamp.map(|t| t + shift);
     }
+}
 
-    let level = match event.get("level") {
-        None | Some(Value::Null) => Level::Error,
-        Some(given) => fields::level(Some(given)).unwrap_or_else(|| {
-            note("invalid_data", "level");
-            Level::Error
-        }),
-    };
-    event.insert("level".into(), level.as_str().into());
-    let platform = fields::platform(event.get("platform"));
-    event.insert("platform".into(), platform.into());
+/// `error` when the SDK did not say; a platform Sentry does not know is `other`.
+fn level_and_platform(event: &mut Event) {
+    event.level.get_or_insert(Level::Error);
+    event.platform = Some(fields::platform(event.platform.as_deref()).to_string());
+}
 
-    let release = fields::release(event.get("release"));
-    set_or_remove(&mut event, "release", release.clone());
-    let mut tags = fields::tags(event.get("tags"));
-    let environment = fields::environment(event.get("environment")).or_else(|| {
-        let promoted = tags
-            .iter()
-            .find(|(k, _)| k == "environment")
-            .map(|(_, v)| v.clone());
-        fields::environment(promoted.map(Value::String).as_ref())
-    });
+fn release_and_environment(event: &mut Event) {
+    event.release = event.release.as_deref().and_then(fields::release);
+    event.environment = event
+        .environment
+        .as_deref()
+        .and_then(fields::environment)
+        .or_else(|| event.tag("environment").and_then(fields::environment));
+}
+
+/// Valid tags only, without `environment` (a field of its own), with the `server_name` tag
+/// Sentry adds.
+fn tags(event: &mut Event) {
+    let mut tags = fields::tags(std::mem::take(&mut event.tags));
     tags.retain(|(k, _)| k != "environment");
-    set_or_remove(&mut event, "environment", environment.clone());
-    if let Some(server_name) = event.get("server_name").and_then(Value::as_str)
+    if let Some(server_name) = &event.server_name
         && !tags.iter().any(|(k, _)| k == "server_name")
     {
         tags.push((
@@ -186,327 +180,154 @@ pub fn normalize_event(raw: Value, ctx: &NormalizeContext) -> Result<NormalizedE
             server_name.chars().take(trimming::MAX_SHORT).collect(),
         ));
     }
-    event.insert(
-        "tags".into(),
-        Value::Array(tags.iter().map(|(k, v)| json!([k, v])).collect()),
-    );
-    match fields::fingerprint(event.get("fingerprint")) {
-        Some(fingerprint) => {
-            event.insert("fingerprint".into(), json!(fingerprint));
-        }
-        None => {
-            if event.remove("fingerprint").is_some_and(|f| !f.is_null()) {
-                note("invalid_data", "fingerprint");
-            }
-        }
-    }
-
-    for (field, single) in [
-        ("exception", true),
-        ("threads", false),
-        ("breadcrumbs", false),
-    ] {
-        let wrapped = fields::values_wrapper(event.remove(field), single);
-        if let Some(wrapped) = wrapped {
-            event.insert(field.into(), wrapped);
-        }
-    }
-    normalize_exceptions(&mut event);
-    let logentry = fields::logentry(event.remove("message"), event.remove("logentry"));
-    if let Some(logentry) = logentry {
-        event.insert("logentry".into(), logentry);
-    }
-    let has_exception = event
-        .get("exception")
-        .and_then(|e| e.get("values"))
-        .and_then(Value::as_array)
-        .is_some_and(|v| !v.is_empty());
-    if event.get("type").and_then(Value::as_str) != Some("transaction") {
-        event.insert(
-            "type".into(),
-            if has_exception { "error" } else { "default" }.into(),
-        );
-    }
-    if !event.get("sdk").is_some_and(Value::is_object)
-        && let Some((name, version)) = ctx.sentry_client.as_deref().and_then(|c| c.split_once('/'))
-    {
-        event.insert("sdk".into(), json!({ "name": name, "version": version }));
-    }
-    if let Some(Value::Array(crumbs)) = event
-        .get_mut("breadcrumbs")
-        .and_then(|b| b.get_mut("values"))
-    {
-        for crumb in crumbs.iter_mut() {
-            if let Some(t) = crumb.get("timestamp").and_then(timestamps::parse) {
-                crumb["timestamp"] = Value::String(timestamps::format(t + shift));
-            }
-        }
-        trimming::breadcrumbs(crumbs);
-    }
-    fill_ip_addresses(&mut event, platform, ctx.client_ip);
-    if ctx.scrub.enabled {
-        scrub_event(&mut event, &ctx.scrub);
-    }
-    if ctx.scrub.scrub_ip_addresses {
-        remove_ip_addresses(&mut event);
-    }
-    trim_event(&mut event);
-    if !errors.is_empty() {
-        event.insert("errors".into(), Value::Array(errors));
-    }
-
-    let payload = Value::Object(event);
-    let message = payload
-        .pointer("/logentry/formatted")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    Ok(NormalizedEvent {
-        event_id,
-        timestamp,
-        received: ctx.received,
-        level,
-        platform: platform.to_string(),
-        release,
-        environment,
-        message,
-        user_key: user_key(payload.get("user")),
-        tags,
-        payload,
-    })
+    event.tags = tags;
 }
 
-fn set_or_remove(event: &mut Map<String, Value>, key: &str, value: Option<String>) {
-    match value {
-        Some(value) => event.insert(key.into(), Value::String(value)),
-        None => event.remove(key),
-    };
-}
-
-/// Exception values stringified, stack traces as `{frames: [...]}`, and a lone exception without
-/// a stack trace given the event's top-level `stacktrace` (as Relay moves it).
-fn normalize_exceptions(event: &mut Map<String, Value>) {
-    let top_level = event
-        .get("stacktrace")
-        .filter(|s| s.get("frames").is_some_and(Value::is_array))
-        .cloned();
-    let Some(values) = event
-        .get_mut("exception")
-        .and_then(|e| e.get_mut("values"))
-        .and_then(Value::as_array_mut)
-    else {
+/// Stack traces as frames only where there are frames, and a lone exception without a stack
+/// trace given the event's top-level `stacktrace` (as Relay moves it).
+fn exceptions(event: &mut Event) {
+    let Some(exception) = &mut event.exception else {
         return;
     };
-    let lone = values.len() == 1;
-    let mut moved = false;
-    for exception in values.iter_mut() {
-        if let Some(value) = exception
-            .get("value")
-            .filter(|v| !v.is_string() && !v.is_null())
+    let lone = exception.values.len() == 1;
+    for value in &mut exception.values {
+        if value
+            .stacktrace
+            .as_ref()
+            .is_some_and(|s| !s.frames.is_empty())
         {
-            exception["value"] = fields::stringify(value)
-                .map(Value::String)
-                .unwrap_or(Value::Null);
+            continue;
         }
-        let has_frames = exception
-            .pointer("/stacktrace/frames")
-            .is_some_and(Value::is_array);
-        if !has_frames {
-            if let (true, Some(stack)) = (lone, &top_level) {
-                exception["stacktrace"] = stack.clone();
-                moved = true;
-            } else if let Some(map) = exception.as_object_mut() {
-                map.remove("stacktrace");
-            }
+        value.stacktrace = None;
+        if lone {
+            value.stacktrace = event
+                .stacktrace
+                .take_if(|top_level| !top_level.frames.is_empty());
         }
     }
-    if moved {
-        event.remove("stacktrace");
+}
+
+/// `error` with an exception, `default` without; transactions keep their type.
+fn event_type(event: &mut Event) {
+    if event.event_type.as_deref() != Some("transaction") {
+        let kind = if event.exceptions().is_empty() {
+            "default"
+        } else {
+            "error"
+        };
+        event.event_type = Some(kind.into());
+    }
+}
+
+/// Events without `sdk` are given the one the auth header names (`sentry.python/2.75.0`).
+fn sdk(event: &mut Event, ctx: &NormalizeContext) {
+    if event.sdk.is_none()
+        && let Some((name, version)) = ctx.sentry_client.as_deref().and_then(|c| c.split_once('/'))
+    {
+        event.sdk = Some(ClientSdk {
+            name: Some(name.into()),
+            version: Some(version.into()),
+            ..ClientSdk::default()
+        });
     }
 }
 
 /// `{{auto}}` means "the address this request came from"; JavaScript and Apple platforms get it
 /// filled even when not asked (protocol spec §7.3).
-fn fill_ip_addresses(event: &mut Map<String, Value>, platform: &str, client_ip: Option<IpAddr>) {
-    let client = client_ip.map(|ip| Value::String(ip.to_string()));
-    if let Some(remote) = event
-        .get_mut("request")
-        .and_then(|r| r.get_mut("env"))
-        .and_then(|e| e.get_mut("REMOTE_ADDR"))
-        && remote.as_str() == Some("{{auto}}")
-    {
-        *remote = client.clone().unwrap_or(Value::Null);
+fn fill_ip_addresses(event: &mut Event, client_ip: Option<IpAddr>) {
+    let client = client_ip.map(|ip| ip.to_string());
+    let mut remote_addr = None;
+    if let Some(env) = event.request.as_mut().and_then(|r| r.env.as_mut()) {
+        if env.get("REMOTE_ADDR").and_then(Value::as_str) == Some("{{auto}}") {
+            match &client {
+                Some(client) => env.insert("REMOTE_ADDR".into(), client.clone().into()),
+                None => env.remove("REMOTE_ADDR"),
+            };
+        }
+        remote_addr = env
+            .get("REMOTE_ADDR")
+            .and_then(Value::as_str)
+            .and_then(|a| a.parse::<IpAddr>().ok())
+            .map(|a| a.to_string());
     }
-    let remote_addr = event
-        .get("request")
-        .and_then(|r| r.pointer("/env/REMOTE_ADDR"))
-        .and_then(Value::as_str)
-        .filter(|a| a.parse::<IpAddr>().is_ok())
-        .map(|a| Value::String(a.to_string()));
-    let user_ip = event
-        .get("user")
-        .and_then(|u| u.get("ip_address"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let fill = match user_ip.as_deref() {
+    let platform = event.platform.as_deref().unwrap_or("other");
+    let fill = match event.user.as_ref().and_then(|u| u.ip_address.as_deref()) {
         Some("{{auto}}") => client,
         Some(_) => return,
         None if remote_addr.is_some() => remote_addr,
         None if matches!(platform, "javascript" | "cocoa" | "objc") => client,
         None => return,
     };
-    if let Some(ip) = fill {
-        let user = event.entry("user").or_insert_with(|| json!({}));
-        if let Some(user) = user.as_object_mut() {
-            user.insert("ip_address".into(), ip);
+    match (fill, &mut event.user) {
+        (fill, Some(user)) => user.ip_address = fill,
+        (Some(ip), user @ None) => {
+            *user = Some(User {
+                ip_address: Some(ip),
+                ..User::default()
+            })
         }
+        (None, None) => {}
     }
 }
 
-/// Scrubs the free-form parts of an event (never exception values, messages or file paths).
-fn scrub_event(event: &mut Map<String, Value>, settings: &ScrubSettings) {
-    for bag in ["extra", "contexts"] {
-        if let Some(value) = event.get_mut(bag) {
-            settings.scrub(value);
-        }
+fn remove_ip_addresses(event: &mut Event) {
+    if let Some(user) = &mut event.user {
+        user.ip_address = None;
     }
-    if let Some(request) = event.get_mut("request").and_then(Value::as_object_mut) {
-        for part in ["data", "headers", "cookies", "env"] {
-            if let Some(value) = request.get_mut(part) {
-                match value {
-                    Value::String(text) if part == "cookies" => {
-                        *text = settings.scrub_pairs_string(text, ';')
-                    }
-                    other => settings.scrub(other),
-                }
-            }
-        }
-        match request.get_mut("query_string") {
-            Some(Value::String(text)) => *text = settings.scrub_pairs_string(text, '&'),
-            Some(other) => settings.scrub(other),
-            None => {}
-        }
-        if let Some(Value::String(url)) = request.get_mut("url") {
-            let mut bag = Value::String(url.clone());
-            settings.scrub(&mut bag);
-            if let Value::String(scrubbed) = bag {
-                *url = scrubbed;
-            }
-        }
-    }
-    if let Some(data) = event.get_mut("user").and_then(|u| u.get_mut("data")) {
-        settings.scrub(data);
-    }
-    for_each_frame(event, |frame| {
-        if let Some(vars) = frame.get_mut("vars") {
-            settings.scrub(vars);
-        }
-    });
-    if let Some(Value::Array(crumbs)) = event
-        .get_mut("breadcrumbs")
-        .and_then(|b| b.get_mut("values"))
-    {
-        for crumb in crumbs.iter_mut() {
-            if let Some(data) = crumb.get_mut("data") {
-                settings.scrub(data);
-            }
-        }
-    }
-}
-
-fn remove_ip_addresses(event: &mut Map<String, Value>) {
-    if let Some(user) = event.get_mut("user").and_then(Value::as_object_mut) {
-        user.remove("ip_address");
-    }
-    if let Some(env) = event
-        .get_mut("request")
-        .and_then(|r| r.get_mut("env"))
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(env) = event.request.as_mut().and_then(|r| r.env.as_mut()) {
         env.remove("REMOTE_ADDR");
     }
 }
 
-fn for_each_frame(event: &mut Map<String, Value>, mut f: impl FnMut(&mut Value)) {
-    for container in ["exception", "threads"] {
-        if let Some(Value::Array(values)) =
-            event.get_mut(container).and_then(|c| c.get_mut("values"))
-        {
-            for value in values.iter_mut() {
-                if let Some(Value::Array(frames)) = value
-                    .get_mut("stacktrace")
-                    .and_then(|s| s.get_mut("frames"))
-                {
-                    frames.iter_mut().for_each(&mut f);
-                }
-            }
-        }
-    }
-    if let Some(Value::Array(frames)) = event
-        .get_mut("stacktrace")
-        .and_then(|s| s.get_mut("frames"))
-    {
-        frames.iter_mut().for_each(&mut f);
-    }
-}
-
-fn trim_event(event: &mut Map<String, Value>) {
-    let mut value = Value::Object(std::mem::take(event));
-    for (pointer, limit) in [
-        ("/logentry/formatted", trimming::MAX_MESSAGE + 200),
-        ("/logentry/message", trimming::MAX_MESSAGE),
-        ("/culprit", trimming::MAX_SHORT),
-        ("/transaction", trimming::MAX_SHORT),
-        ("/logger", 64),
-        ("/dist", 64),
-        ("/server_name", trimming::MAX_SHORT),
-        ("/user/email", 75),
-    ] {
-        trimming::cut_at(&mut value, pointer, limit);
-    }
-    for container in ["exception", "threads"] {
-        if let Some(Value::Array(values)) =
-            value.get_mut(container).and_then(|c| c.get_mut("values"))
-        {
-            for item in values.iter_mut() {
-                trimming::cut_at(item, "/value", trimming::MAX_MESSAGE);
-                trimming::cut_at(item, "/type", trimming::MAX_PATH);
-                if let Some(stack) = item.get_mut("stacktrace") {
-                    trimming::stacktrace(stack);
-                }
-            }
-        }
-    }
-    if let Some(stack) = value.get_mut("stacktrace") {
-        trimming::stacktrace(stack);
-    }
-    for bag in ["extra", "contexts", "modules"] {
-        if let Some(data) = value.get_mut(bag) {
-            trimming::databag(data);
-        }
-    }
-    if let Some(data) = value.pointer_mut("/request/data") {
-        trimming::databag(data);
-    }
-    if let Value::Object(map) = value {
-        *event = map;
+/// The columns storage indexes, taken from the normalised event.
+fn indexed(event: Event, received: DateTime<Utc>) -> NormalizedEvent {
+    NormalizedEvent {
+        event_id: event.event_id.clone().unwrap_or_default(),
+        timestamp: event.timestamp.unwrap_or(received),
+        received,
+        level: event.level.unwrap_or(Level::Error),
+        platform: event.platform.clone().unwrap_or_default(),
+        release: event.release.clone(),
+        environment: event.environment.clone(),
+        message: event.logentry.as_ref().and_then(|l| l.formatted.clone()),
+        tags: event.tags.clone(),
+        user_key: event.user.as_ref().and_then(user_key),
+        payload: event,
     }
 }
 
 /// Who the event affected, in the order Sentry prefers the user fields.
-fn user_key(user: Option<&Value>) -> Option<String> {
-    let user = user?;
+fn user_key(user: &User) -> Option<String> {
     [
-        ("id", "id"),
-        ("username", "username"),
-        ("email", "email"),
-        ("ip_address", "ip"),
+        (&user.id, "id"),
+        (&user.username, "username"),
+        (&user.email, "email"),
+        (&user.ip_address, "ip"),
     ]
-    .iter()
-    .find_map(|(field, prefix)| {
-        let value = user.get(*field).and_then(fields::stringify)?;
-        (!value.is_empty())
-            .then(|| format!("{prefix}:{}", value.chars().take(180).collect::<String>()))
+    .into_iter()
+    .find_map(|(value, prefix)| {
+        let value = value.as_deref().filter(|v| !v.is_empty())?;
+        Some(format!(
+            "{prefix}:{}",
+            value.chars().take(180).collect::<String>()
+        ))
     })
+}
+
+/// An SDK payload as the rest of the pipeline sees it, for tests of grouping and its rules.
+#[cfg(test)]
+pub fn normalized_for_test(raw: Value) -> Event {
+    let context = NormalizeContext {
+        received: Utc::now(),
+        sent_at: None,
+        envelope_event_id: None,
+        client_ip: None,
+        sentry_client: None,
+        scrub: ScrubSettings::default(),
+    };
+    normalize_event(raw, &context)
+        .expect("a JSON object")
+        .payload
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::{Regex, RegexBuilder};
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::event::{Event, Request};
 
 pub const FILTERED: &str = "[Filtered]";
 
@@ -91,18 +93,63 @@ impl ScrubSettings {
             .any(|s| !s.is_empty() && key.contains(&s.to_ascii_lowercase()))
     }
 
+    /// Scrubs the free-form parts of an event (never exception values, messages or file paths).
+    pub fn event(&self, event: &mut Event) {
+        for bag in [&mut event.extra, &mut event.contexts]
+            .into_iter()
+            .flatten()
+        {
+            self.scrub_map(bag);
+        }
+        if let Some(request) = &mut event.request {
+            self.request(request);
+        }
+        if let Some(data) = event.user.as_mut().and_then(|u| u.data.as_mut()) {
+            self.scrub(data);
+        }
+        for frame in event.stacktraces_mut().flat_map(|s| &mut s.frames) {
+            if let Some(vars) = &mut frame.vars {
+                self.scrub(vars);
+            }
+        }
+        for crumb in event.breadcrumbs.iter_mut().flat_map(|b| &mut b.values) {
+            if let Some(data) = &mut crumb.data {
+                self.scrub(data);
+            }
+        }
+    }
+
+    fn request(&self, request: &mut Request) {
+        for part in [&mut request.data, &mut request.headers]
+            .into_iter()
+            .flatten()
+        {
+            self.scrub(part);
+        }
+        match &mut request.cookies {
+            Some(Value::String(text)) => *text = self.scrub_pairs_string(text, ';'),
+            Some(other) => self.scrub(other),
+            None => {}
+        }
+        if let Some(env) = &mut request.env {
+            self.scrub_map(env);
+        }
+        match &mut request.query_string {
+            Some(Value::String(text)) => *text = self.scrub_pairs_string(text, '&'),
+            Some(other) => self.scrub(other),
+            None => {}
+        }
+        if let Some(url) = &mut request.url
+            && let Some(scrubbed) = scrub_text(url)
+        {
+            *url = scrubbed;
+        }
+    }
+
     /// Scrubs a databag in place.
     pub fn scrub(&self, value: &mut Value) {
         match value {
-            Value::Object(map) => {
-                for (key, inner) in map.iter_mut() {
-                    if self.sensitive(key) && !inner.is_null() {
-                        *inner = Value::String(FILTERED.into());
-                    } else {
-                        self.scrub(inner);
-                    }
-                }
-            }
+            Value::Object(map) => self.scrub_map(map),
             Value::Array(items) => {
                 // `[name, value]` pairs (headers, cookies, query strings as lists).
                 if items.len() == 2 && items[0].as_str().is_some_and(|k| self.sensitive(k)) {
@@ -117,6 +164,17 @@ impl ScrubSettings {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Scrubs an object: values under sensitive keys filtered whatever they are.
+    fn scrub_map(&self, map: &mut Map<String, Value>) {
+        for (key, inner) in map.iter_mut() {
+            if self.sensitive(key) && !inner.is_null() {
+                *inner = Value::String(FILTERED.into());
+            } else {
+                self.scrub(inner);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 //! Length limits (protocol spec §7.5): long strings are cut with `...`, stack traces keep the
 //! 250 frames nearest the crash, breadcrumbs the newest 100, and free-form databags are bounded in
 //! depth so that what is stored and indexed stays bounded whatever an SDK sends.
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::event::{Breadcrumb, Event, Stacktrace};
 
 pub const MAX_MESSAGE: usize = 8192;
 pub const MAX_SHORT: usize = 200;
@@ -20,63 +22,93 @@ pub fn cut(text: &mut String, limit: usize) {
     }
 }
 
-/// Cuts the string at `pointer` inside `event`, if there is one.
-pub fn cut_at(event: &mut Value, pointer: &str, limit: usize) {
-    if let Some(Value::String(text)) = event.pointer_mut(pointer) {
+/// Cuts the text, if there is one.
+fn cut_field(text: &mut Option<String>, limit: usize) {
+    if let Some(text) = text {
         cut(text, limit);
     }
 }
 
-/// Frame fields and the length each is cut to.
-const FRAME_STRING_LIMITS: [(&str, usize); 7] = [
-    ("function", MAX_PATH),
-    ("raw_function", MAX_PATH),
-    ("module", MAX_PATH),
-    ("package", MAX_PATH),
-    ("filename", MAX_PATH + 40),
-    ("abs_path", MAX_PATH + 40),
-    ("context_line", MAX_MESSAGE),
-];
+/// Every limit applied to an event.
+pub fn event(event: &mut Event) {
+    if let Some(entry) = &mut event.logentry {
+        cut_field(&mut entry.formatted, MAX_MESSAGE + 200);
+        cut_field(&mut entry.message, MAX_MESSAGE);
+    }
+    cut_field(&mut event.culprit, MAX_SHORT);
+    cut_field(&mut event.transaction, MAX_SHORT);
+    cut_field(&mut event.logger, 64);
+    cut_field(&mut event.dist, 64);
+    cut_field(&mut event.server_name, MAX_SHORT);
+    if let Some(user) = &mut event.user {
+        cut_field(&mut user.email, 75);
+        if let Some(data) = &mut user.data {
+            databag(data);
+        }
+    }
+    for exception in event.exception.iter_mut().flat_map(|e| &mut e.values) {
+        cut_field(&mut exception.value, MAX_MESSAGE);
+        cut_field(&mut exception.kind, MAX_PATH);
+    }
+    event.stacktraces_mut().for_each(stacktrace);
+    let bags = [&mut event.extra, &mut event.contexts, &mut event.modules];
+    for bag in bags.into_iter().flatten() {
+        databag_map(bag);
+    }
+    if let Some(data) = event.request.as_mut().and_then(|r| r.data.as_mut()) {
+        databag(data);
+    }
+    if let Some(crumbs) = &mut event.breadcrumbs {
+        breadcrumbs(&mut crumbs.values);
+    }
+}
 
 /// Keeps the last `MAX_FRAMES` frames (nearest the crash) and bounds frame strings.
-pub fn stacktrace(stacktrace: &mut Value) {
-    let Some(frames) = stacktrace.get_mut("frames").and_then(Value::as_array_mut) else {
-        return;
-    };
+pub fn stacktrace(stacktrace: &mut Stacktrace) {
+    let frames = &mut stacktrace.frames;
     if frames.len() > MAX_FRAMES {
         let dropped = frames.len() - MAX_FRAMES;
         frames.drain(..dropped);
     }
     for frame in frames.iter_mut() {
-        for (key, limit) in FRAME_STRING_LIMITS {
-            if let Some(Value::String(text)) = frame.get_mut(key) {
-                cut(text, limit);
-            }
+        for (text, limit) in [
+            (&mut frame.function, MAX_PATH),
+            (&mut frame.raw_function, MAX_PATH),
+            (&mut frame.module, MAX_PATH),
+            (&mut frame.package, MAX_PATH),
+            (&mut frame.filename, MAX_PATH + 40),
+            (&mut frame.abs_path, MAX_PATH + 40),
+            (&mut frame.context_line, MAX_MESSAGE),
+        ] {
+            cut_field(text, limit);
         }
-        if let Some(vars) = frame.get_mut("vars") {
+        if let Some(vars) = &mut frame.vars {
             databag(vars);
         }
     }
 }
 
-/// Keeps the newest breadcrumbs.
-pub fn breadcrumbs(values: &mut Vec<Value>) {
+/// The newest breadcrumbs, their messages cut and data bounded.
+fn breadcrumbs(values: &mut Vec<Breadcrumb>) {
     if values.len() > MAX_BREADCRUMBS {
         let dropped = values.len() - MAX_BREADCRUMBS;
         values.drain(..dropped);
     }
     for crumb in values.iter_mut() {
-        cut_at(crumb, "/message", MAX_MESSAGE);
-        if let Some(data) = crumb.get_mut("data") {
+        cut_field(&mut crumb.message, MAX_MESSAGE);
+        if let Some(data) = &mut crumb.data {
             databag(data);
         }
     }
 }
 
-/// Bounds a free-form value: nesting deeper than `MAX_DEPTH` is kept as JSON text, strings are
-/// cut at `MAX_MESSAGE`.
 pub fn databag(value: &mut Value) {
     trim_depth(value, 0);
+}
+
+/// A databag that is an object (`extra`, `contexts`, `modules`).
+fn databag_map(map: &mut Map<String, Value>) {
+    map.values_mut().for_each(|v| trim_depth(v, 1));
 }
 
 fn trim_depth(value: &mut Value, depth: usize) {
@@ -122,14 +154,16 @@ mod tests {
 
     #[test]
     fn frame_fields_are_cut_to_their_own_limits() {
-        let mut trace = json!({ "frames": [{
+        let mut trace: Stacktrace = serde_json::from_value(json!({ "frames": [{
             "function": "f".repeat(MAX_PATH + 10),
             "abs_path": "p".repeat(MAX_PATH + 30),
             "filename": "n".repeat(MAX_PATH + 50),
             "context_line": "c".repeat(MAX_MESSAGE + 1),
             "lineno": 7,
-        }]});
+        }]}))
+        .unwrap();
         stacktrace(&mut trace);
+        let trace = serde_json::to_value(&trace).unwrap();
         let frame = &trace["frames"][0];
         let length = |key: &str| frame[key].as_str().unwrap().chars().count();
         assert_eq!(length("function"), MAX_PATH);
@@ -144,12 +178,12 @@ mod tests {
         let frames: Vec<Value> = (0..300)
             .map(|i| json!({ "function": format!("f{i}") }))
             .collect();
-        let mut trace = json!({ "frames": frames });
+        let mut trace: Stacktrace = serde_json::from_value(json!({ "frames": frames })).unwrap();
         stacktrace(&mut trace);
-        let frames = trace["frames"].as_array().unwrap();
+        let frames = &trace.frames;
         assert_eq!(frames.len(), 250);
-        assert_eq!(frames[0]["function"], "f50");
-        assert_eq!(frames[249]["function"], "f299");
+        assert_eq!(frames[0].function.as_deref(), Some("f50"));
+        assert_eq!(frames[249].function.as_deref(), Some("f299"));
     }
 
     #[test]
