@@ -4,15 +4,14 @@
 //!
 //! Layering (after lldap): `types/` wrap entity models for the schema, `query.rs`/`mutation/`
 //! are the roots and call the domain (`crate::accounts`, `crate::issues`, …), `loaders.rs` batch
-//! look-ups so lists stay N+1-free, and `scope.rs` is the one place organization and team
-//! scoping is enforced for single-object look-ups. `authorize` is the one scope check.
+//! look-ups so lists stay N+1-free. `authorize` is the one scope check; organization and team
+//! scoping of single-object look-ups is `crate::accounts::access` (`access::project`, …).
 mod introspection;
 mod limits;
 mod loaders;
 mod mutation;
 mod pagination;
 mod query;
-mod scope;
 mod subscription;
 mod types;
 

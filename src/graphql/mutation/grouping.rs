@@ -4,10 +4,11 @@ use entity::project;
 use sea_orm::Set;
 
 use super::projects::{editable_project, fraction, save_project};
+use crate::accounts::access;
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::Project;
-use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
+use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, state};
 use crate::grouping::FingerprintRules;
 use crate::issues::{self, MergeError};
 
@@ -44,14 +45,16 @@ impl GroupingMutations {
     ) -> async_graphql::Result<Issue> {
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
-        let target = scope::issue(db, viewer, parse_id(&into, "issue")?)
-            .await?
+        let target = access::issue(db, viewer, parse_id(&into, "issue")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("issue"))?;
         let mut sources = Vec::with_capacity(from.len());
         for id in &from {
             sources.push(
-                scope::issue(db, viewer, parse_id(id, "issue")?)
-                    .await?
+                access::issue(db, viewer, parse_id(id, "issue")?)
+                    .await
+                    .map_err(internal)?
                     .ok_or_else(|| not_found("issue"))?,
             );
         }
@@ -70,8 +73,9 @@ impl GroupingMutations {
     ) -> async_graphql::Result<Issue> {
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
-        let issue = scope::issue(db, viewer, parse_id(&issue_id, "issue")?)
-            .await?
+        let issue = access::issue(db, viewer, parse_id(&issue_id, "issue")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("issue"))?;
         let split = issues::unmerge_hash(db, issue, &hash, &viewer.actor)
             .await

@@ -9,15 +9,14 @@ use sea_orm::{
 };
 use serde_json::json;
 
+use crate::accounts::access;
 use crate::accounts::members;
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::IssueStatus;
 use crate::graphql::types::accounts::Member;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::IssueFilter;
-use crate::graphql::{
-    account_error, authorize, bad_input, internal, not_found, parse_id, scope, state,
-};
+use crate::graphql::{account_error, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::issues::conditions::StatusDetails;
 use crate::issues::{self, record_activity};
 use crate::live::{ChangeKind, IssueChange};
@@ -40,12 +39,13 @@ pub struct IgnoreInput {
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<issue::Model> {
-    let issue = scope::issue(
+    let issue = access::issue(
         &state(ctx).db,
         authorize(ctx, Scope::EventWrite)?,
         parse_id(id, "issue")?,
     )
-    .await?
+    .await
+    .map_err(internal)?
     .ok_or_else(|| not_found("issue"))?;
     if issue.status == entity::states::IssueStatus::Merged {
         return Err(bad_input(
@@ -249,8 +249,9 @@ impl IssueMutations {
         }
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
-        let project = scope::project(db, viewer, parse_id(&project_id, "project")?)
-            .await?
+        let project = access::project(db, viewer, parse_id(&project_id, "project")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("project"))?;
         let matching = issue::Entity::find()
             .filter(issue::Column::ProjectId.eq(project.id))

@@ -3,12 +3,12 @@ use async_graphql::{Context, ID, InputObject, Object};
 use entity::{project, project_key};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 
-use crate::accounts::access::Viewer;
+use crate::accounts::access::{self, Viewer};
 use crate::accounts::projects::create_project;
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::project::Project;
 use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInput;
-use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, scope, state};
+use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::ingest::projects::ExtraSettings;
 
 #[derive(Default)]
@@ -131,8 +131,9 @@ impl ProjectSettingsMutations {
             .await
             .map_err(internal)?
             .ok_or_else(|| not_found("key"))?;
-        scope::project(&app.db, viewer, key.project_id)
-            .await?
+        access::project(&app.db, viewer, key.project_id)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("key"))?;
         let public_key = key.public_key.clone();
         let mut active: project_key::ActiveModel = key.into();
@@ -162,8 +163,9 @@ pub(super) async fn editable_project<'a>(
     project_id: &ID,
 ) -> async_graphql::Result<(&'a Viewer, project::Model)> {
     let viewer = authorize(ctx, Scope::ProjectWrite)?;
-    let project = scope::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
-        .await?
+    let project = access::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
+        .await
+        .map_err(internal)?
         .ok_or_else(|| not_found("project"))?;
     Ok((viewer, project))
 }
