@@ -156,25 +156,3 @@ pub(crate) fn parse_id(id: &async_graphql::ID, what: &str) -> async_graphql::Res
     id.parse::<i64>()
         .map_err(|_| bad_input(format!("invalid {what} id {:?}", id.as_str())))
 }
-
-/// The rows of `E` whose `owner` column equals `id`, in `order`, as schema objects: the shape of
-/// every "list the X of this issue/project" field.
-pub(crate) async fn owned_rows<E, T>(
-    ctx: &Context<'_>,
-    owner: E::Column,
-    id: i64,
-    order: (E::Column, sea_orm::Order),
-) -> async_graphql::Result<Vec<T>>
-where
-    E: sea_orm::EntityTrait,
-    T: From<E::Model>,
-{
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let rows = E::find()
-        .filter(owner.eq(id))
-        .order_by(order.0, order.1)
-        .all(&state(ctx).db)
-        .await
-        .map_err(internal)?;
-    Ok(rows.into_iter().map(T::from).collect())
-}

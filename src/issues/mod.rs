@@ -4,6 +4,7 @@ mod activity;
 mod assignment;
 pub mod conditions;
 pub mod details;
+pub mod listing;
 mod merge;
 mod status;
 pub mod tag_counts;

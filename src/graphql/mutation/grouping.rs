@@ -1,7 +1,5 @@
 //! Grouping mutations: merge, unmerge, and per-project grouping settings.
 use async_graphql::{Context, ID, InputObject, Object};
-use entity::project;
-use sea_orm::Set;
 
 use super::projects::{editable_project, fraction, save_project};
 use crate::accounts::access;
@@ -11,6 +9,7 @@ use crate::graphql::types::project::Project;
 use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, state};
 use crate::grouping::FingerprintRules;
 use crate::issues::{self, MergeError};
+use crate::projects::settings::ProjectChanges;
 
 #[derive(Default)]
 pub struct GroupingMutations;
@@ -91,18 +90,18 @@ impl GroupingMutations {
         settings: GroupingSettingsInput,
     ) -> async_graphql::Result<Project> {
         let (_, project) = editable_project(ctx, &project_id).await?;
-        let mut active: project::ActiveModel = project.into();
+        let mut changes = ProjectChanges {
+            similarity_enabled: settings.similarity_enabled,
+            ..Default::default()
+        };
         if let Some(rules) = settings.fingerprint_rules {
             FingerprintRules::parse(&rules)
                 .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;
-            active.fingerprint_rules = Set(rules);
-        }
-        if let Some(enabled) = settings.similarity_enabled {
-            active.similarity_enabled = Set(enabled);
+            changes.fingerprint_rules = Some(rules);
         }
         if let Some(threshold) = settings.similarity_threshold {
-            active.similarity_threshold = Set(fraction(threshold, "similarityThreshold")?);
+            changes.similarity_threshold = Some(fraction(threshold, "similarityThreshold")?);
         }
-        save_project(ctx, active).await
+        save_project(ctx, project, changes).await
     }
 }
