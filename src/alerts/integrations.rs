@@ -80,7 +80,6 @@ pub async fn create<C: ConnectionTrait>(
 }
 
 /// What changes in an integration; absent fields keep their value.
-#[derive(Default)]
 pub struct IntegrationChanges {
     pub name: Option<String>,
     /// Replaces the whole config, secrets included.

@@ -3,9 +3,11 @@
 //! projects their teams may see.
 //!
 //! Layering (after lldap): `types/` wrap entity models for the schema, `query.rs`/`mutation/`
-//! are the roots and call the domain (`crate::accounts`, `crate::issues`, …), `loaders.rs` batch
-//! look-ups so lists stay N+1-free. `authorize` is the one scope check; organization and team
-//! scoping of single-object look-ups is `crate::accounts::access` (`access::project`, …).
+//! are the roots; both parse input, check access and call the domain services (`crate::accounts`,
+//! `crate::issues`, `crate::alerts`, `crate::projects`), which own the SQL and the transactions.
+//! Only `loaders.rs` queries the database itself: it batches look-ups so lists stay N+1-free.
+//! `authorize` is the one scope check; organization and team scoping of single-object look-ups
+//! is `crate::accounts::access` (`access::project`, …).
 mod introspection;
 mod limits;
 mod loaders;

@@ -18,7 +18,6 @@ pub enum IssueSort {
 }
 
 /// The issues of one project that match a filter and a search, in any order.
-#[derive(Clone)]
 pub struct IssueList(Select<issue::Entity>);
 
 /// Why a page could not be read.

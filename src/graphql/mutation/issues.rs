@@ -5,9 +5,8 @@ use entity::issue;
 use entity::states::ActivityKind;
 use serde_json::json;
 
-use crate::accounts::access;
-use crate::accounts::members;
 use crate::accounts::scopes::Scope;
+use crate::accounts::{access, members};
 use crate::graphql::types::IssueStatus;
 use crate::graphql::types::accounts::Member;
 use crate::graphql::types::issue::Issue;

@@ -14,7 +14,7 @@ use crate::accounts::scopes;
 use crate::alerts::{deliveries, rule_store};
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{authorize, bad_input, internal, state};
-use crate::issues::listing::{IssueList, PageError};
+use crate::issues::listing::{self, IssueList, PageError};
 use crate::projects::seen;
 use crate::search::{self, IssueSearchError};
 
@@ -295,7 +295,7 @@ impl Project {
     ) -> async_graphql::Result<IssueConnection> {
         authorize(ctx, scopes::Scope::EventRead)?;
         let limit = page_size(first)?;
-        let sort = sort.unwrap_or_default();
+        let sort = listing::IssueSort::from(sort.unwrap_or_default());
         let db = &state(ctx).db;
         let filter = search::IssueFilter::from(filter.unwrap_or_default());
         let list = IssueList::new(db, &self.0, &filter, query.as_deref())
@@ -308,7 +308,7 @@ impl Project {
         let mut rows = list
             .page(
                 db,
-                sort.into(),
+                sort,
                 after.as_ref().map(|c| (c.value.as_str(), c.id)),
                 limit + 1,
             )
@@ -323,7 +323,7 @@ impl Project {
             .into_iter()
             .map(|row| IssueEdge {
                 cursor: Cursor {
-                    value: crate::issues::listing::IssueSort::from(sort).sort_value(&row),
+                    value: sort.sort_value(&row),
                     id: row.id,
                 }
                 .encode(),
