@@ -17,6 +17,7 @@ pub mod http;
 pub mod ingest;
 pub mod issues;
 pub mod live;
+pub mod projects;
 pub mod retention;
 pub mod search;
 pub mod secrets;

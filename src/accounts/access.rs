@@ -8,9 +8,14 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use entity::states::Role;
-use entity::{member, organization, project, project_team, team_member, user_account};
+use entity::{
+    event, issue, member, organization, project, project_team, team_member, user_account,
+};
 use sea_orm::sea_query::{Condition, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait,
+};
 
 use super::scopes::{Scope, Scopes};
 use super::sessions::{self, SESSION_PREFIX};
@@ -59,6 +64,68 @@ impl Viewer {
         };
         Condition::all().add(expr)
     }
+}
+
+// Single-object look-ups scoped to the viewer: an id of another organization's object, or of a
+// project the viewer's teams cannot see, is answered exactly like an id that does not exist.
+
+/// The projects of the viewer's organization that the viewer's teams see, by id.
+pub async fn projects<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+) -> Result<Vec<project::Model>, DbErr> {
+    project::Entity::find()
+        .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(viewer.visible_projects(project::Column::Id))
+        .order_by_asc(project::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn project<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    project_id: i64,
+) -> Result<Option<project::Model>, DbErr> {
+    project::Entity::find_by_id(project_id)
+        .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(viewer.visible_projects(project::Column::Id))
+        .one(db)
+        .await
+}
+
+pub async fn issue<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    issue_id: i64,
+) -> Result<Option<issue::Model>, DbErr> {
+    issue::Entity::find_by_id(issue_id)
+        .join(JoinType::InnerJoin, issue::Relation::Project.def())
+        .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(viewer.visible_projects(project::Column::Id))
+        .one(db)
+        .await
+}
+
+/// An event by row id or by its SDK event id (32 hex).
+pub async fn event<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: &str,
+) -> Result<Option<event::Model>, DbErr> {
+    let query = event::Entity::find()
+        .join(JoinType::InnerJoin, event::Relation::Issue.def())
+        .join(JoinType::InnerJoin, issue::Relation::Project.def())
+        .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(viewer.visible_projects(project::Column::Id));
+    let query = if id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        query.filter(event::Column::EventId.eq(id.to_ascii_lowercase()))
+    } else if let Ok(row_id) = id.parse::<i64>() {
+        query.filter(event::Column::Id.eq(row_id))
+    } else {
+        return Ok(None);
+    };
+    query.one(db).await
 }
 
 /// Why a credential was refused.

@@ -25,6 +25,15 @@ pub async fn list<C: ConnectionTrait>(
         .await
 }
 
+/// A member by id, in whichever organization: for a caller that reached the id through an
+/// object of the viewer's (an issue's assignee).
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    member_id: i64,
+) -> Result<Option<member::Model>, sea_orm::DbErr> {
+    member::Entity::find_by_id(member_id).one(db).await
+}
+
 /// A member of the viewer's organization.
 pub async fn find<C: ConnectionTrait>(
     db: &C,

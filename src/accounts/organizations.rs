@@ -47,6 +47,15 @@ pub async fn find_or_create<C: ConnectionTrait>(
     Ok(created)
 }
 
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    organization_id: i64,
+) -> Result<Option<organization::Model>, sea_orm::DbErr> {
+    organization::Entity::find_by_id(organization_id)
+        .one(db)
+        .await
+}
+
 /// Creates an organization; a taken slug is refused.
 pub async fn create<C: ConnectionTrait>(
     db: &C,

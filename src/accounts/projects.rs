@@ -3,7 +3,8 @@ use chrono::Utc;
 use entity::{project, project_key};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 use super::organizations::slugify;
@@ -66,6 +67,43 @@ pub async fn create_key<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(key)
+}
+
+/// The project's DSN keys, oldest first.
+pub async fn keys<C: ConnectionTrait>(
+    db: &C,
+    project_id: i64,
+) -> Result<Vec<project_key::Model>, DbErr> {
+    project_key::Entity::find()
+        .filter(project_key::Column::ProjectId.eq(project_id))
+        .order_by_asc(project_key::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A DSN key by id, of any project: the caller checks the project is the viewer's.
+pub async fn find_key<C: ConnectionTrait>(
+    db: &C,
+    key_id: i64,
+) -> Result<Option<project_key::Model>, DbErr> {
+    project_key::Entity::find_by_id(key_id).one(db).await
+}
+
+/// Revokes or re-enables a key, or sets its own rate limit (`Some(None)` removes it).
+pub async fn update_key<C: ConnectionTrait>(
+    db: &C,
+    key: project_key::Model,
+    is_active: Option<bool>,
+    rate_limit_per_minute: Option<Option<i32>>,
+) -> Result<project_key::Model, DbErr> {
+    let mut active: project_key::ActiveModel = key.into();
+    if let Some(is_active) = is_active {
+        active.is_active = Set(is_active);
+    }
+    if let Some(limit) = rate_limit_per_minute {
+        active.rate_limit_per_minute = Set(limit);
+    }
+    active.update(db).await
 }
 
 /// 32 lowercase hex characters: what Relay and every SDK's DSN parser accept.

@@ -3,16 +3,17 @@
 //! projects their teams may see.
 //!
 //! Layering (after lldap): `types/` wrap entity models for the schema, `query.rs`/`mutation/`
-//! are the roots and call the domain (`crate::accounts`, `crate::issues`, …), `loaders.rs` batch
-//! look-ups so lists stay N+1-free, and `scope.rs` is the one place organization and team
-//! scoping is enforced for single-object look-ups. `authorize` is the one scope check.
+//! are the roots; both parse input, check access and call the domain services (`crate::accounts`,
+//! `crate::issues`, `crate::alerts`, `crate::projects`), which own the SQL and the transactions.
+//! Only `loaders.rs` queries the database itself: it batches look-ups so lists stay N+1-free.
+//! `authorize` is the one scope check; organization and team scoping of single-object look-ups
+//! is `crate::accounts::access` (`access::project`, …).
 mod introspection;
 mod limits;
 mod loaders;
 mod mutation;
 mod pagination;
 mod query;
-mod scope;
 mod subscription;
 mod types;
 
@@ -156,26 +157,4 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> async_graphql::Error {
 pub(crate) fn parse_id(id: &async_graphql::ID, what: &str) -> async_graphql::Result<i64> {
     id.parse::<i64>()
         .map_err(|_| bad_input(format!("invalid {what} id {:?}", id.as_str())))
-}
-
-/// The rows of `E` whose `owner` column equals `id`, in `order`, as schema objects: the shape of
-/// every "list the X of this issue/project" field.
-pub(crate) async fn owned_rows<E, T>(
-    ctx: &Context<'_>,
-    owner: E::Column,
-    id: i64,
-    order: (E::Column, sea_orm::Order),
-) -> async_graphql::Result<Vec<T>>
-where
-    E: sea_orm::EntityTrait,
-    T: From<E::Model>,
-{
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
-    let rows = E::find()
-        .filter(owner.eq(id))
-        .order_by(order.0, order.1)
-        .all(&state(ctx).db)
-        .await
-        .map_err(internal)?;
-    Ok(rows.into_iter().map(T::from).collect())
 }

@@ -1,8 +1,6 @@
 //! Query root: entry points, each checking its scope and scoped to the viewer's organization
 //! and the projects their teams see.
 use async_graphql::{Context, ID, Object};
-use entity::{integration, organization, project};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::types::accounts::{Member, Organization, ViewerInfo};
 use super::types::alerts::Integration;
@@ -10,9 +8,10 @@ use super::types::event::Event;
 use super::types::issue::Issue;
 use super::types::project::Project;
 use super::types::search::SearchKey;
-use super::{authorize, caller, internal, parse_id, scope, state, unauthenticated};
-use crate::accounts::members;
+use super::{authorize, caller, internal, parse_id, state, unauthenticated};
 use crate::accounts::scopes::Scope;
+use crate::accounts::{access, members, organizations};
+use crate::alerts::integrations;
 
 pub struct QueryRoot;
 
@@ -32,8 +31,7 @@ impl QueryRoot {
     /// The organization the request acts in: its teams, members, tokens and audit log.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
         let viewer = authorize(ctx, Scope::OrgRead)?;
-        organization::Entity::find_by_id(viewer.organization_id)
-            .one(&state(ctx).db)
+        organizations::find(&state(ctx).db, viewer.organization_id)
             .await
             .map_err(internal)?
             .map(Organization::from)
@@ -43,11 +41,7 @@ impl QueryRoot {
     /// Projects of the viewer's organization that the viewer's teams see.
     async fn projects(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
         let viewer = authorize(ctx, Scope::ProjectRead)?;
-        let rows = project::Entity::find()
-            .filter(project::Column::OrganizationId.eq(viewer.organization_id))
-            .filter(viewer.visible_projects(project::Column::Id))
-            .order_by_asc(project::Column::Id)
-            .all(&state(ctx).db)
+        let rows = access::projects(&state(ctx).db, viewer)
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(Project).collect())
@@ -56,10 +50,7 @@ impl QueryRoot {
     /// Notification channels of the viewer's organization (secrets redacted).
     async fn integrations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Integration>> {
         let viewer = authorize(ctx, Scope::OrgRead)?;
-        let rows = integration::Entity::find()
-            .filter(integration::Column::OrganizationId.eq(viewer.organization_id))
-            .order_by_asc(integration::Column::Id)
-            .all(&state(ctx).db)
+        let rows = integrations::list(&state(ctx).db, viewer.organization_id)
             .await
             .map_err(internal)?;
         let keys = &state(ctx).channels.keys;
@@ -81,8 +72,9 @@ impl QueryRoot {
     async fn project(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Project>> {
         let viewer = authorize(ctx, Scope::ProjectRead)?;
         let id = parse_id(&id, "project")?;
-        Ok(scope::project(&state(ctx).db, viewer, id)
-            .await?
+        Ok(access::project(&state(ctx).db, viewer, id)
+            .await
+            .map_err(internal)?
             .map(Project))
     }
 
@@ -96,7 +88,7 @@ impl QueryRoot {
         let viewer = authorize(ctx, Scope::EventRead)?;
         let id = parse_id(&project_id, "project")?;
         let db = &state(ctx).db;
-        let Some(project) = scope::project(db, viewer, id).await? else {
+        let Some(project) = access::project(db, viewer, id).await.map_err(internal)? else {
             return Ok(None);
         };
         let keys = crate::search::search_keys(db, project.id)
@@ -108,14 +100,18 @@ impl QueryRoot {
     async fn issue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Issue>> {
         let viewer = authorize(ctx, Scope::EventRead)?;
         let id = parse_id(&id, "issue")?;
-        Ok(scope::issue(&state(ctx).db, viewer, id).await?.map(Issue))
+        Ok(access::issue(&state(ctx).db, viewer, id)
+            .await
+            .map_err(internal)?
+            .map(Issue))
     }
 
     /// An event by row id or by its SDK event id (32 hex).
     async fn event(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Event>> {
         let viewer = authorize(ctx, Scope::EventRead)?;
-        Ok(scope::event(&state(ctx).db, viewer, id.as_str())
-            .await?
+        Ok(access::event(&state(ctx).db, viewer, id.as_str())
+            .await
+            .map_err(internal)?
             .map(Event::new))
     }
 }

@@ -5,7 +5,8 @@ use futures::{Stream, StreamExt};
 use tokio_stream::wrappers::BroadcastStream;
 
 use super::types::issue::Issue;
-use super::{authorize, not_found, parse_id, scope, state};
+use super::{authorize, internal, not_found, parse_id, state};
+use crate::accounts::access;
 use crate::accounts::scopes::Scope;
 use crate::live::ChangeKind;
 
@@ -35,16 +36,18 @@ impl SubscriptionRoot {
     ) -> async_graphql::Result<impl Stream<Item = IssueChanged>> {
         let viewer = authorize(ctx, Scope::EventRead)?.clone();
         let app = state(ctx).clone();
-        let project = scope::project(&app.db, &viewer, parse_id(&project_id, "project")?)
-            .await?
+        let project = access::project(&app.db, &viewer, parse_id(&project_id, "project")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("project"))?;
         let changes = BroadcastStream::new(app.live.subscribe());
         Ok(changes.filter_map(move |change| {
             let (app, viewer) = (app.clone(), viewer.clone());
             async move {
                 let change = change.ok().filter(|c| c.project_id == project.id)?;
-                let issue = scope::issue(&app.db, &viewer, change.issue_id)
+                let issue = access::issue(&app.db, &viewer, change.issue_id)
                     .await
+                    .map_err(internal)
                     .ok()??;
                 let kind = match change.kind {
                     ChangeKind::Created => IssueChangeKind::Created,

@@ -1,13 +1,18 @@
-//! Issue workflow: status changes, merge and unmerge, and the activity log that records them.
+//! Issue workflow: status changes, assignment, merge and unmerge, and the activity log that
+//! records them.
 mod activity;
+mod assignment;
 pub mod conditions;
+pub mod details;
+pub mod listing;
 mod merge;
 mod status;
 pub mod tag_counts;
 
 pub use activity::{record as record_activity, row as activity_row};
+pub use assignment::assign;
 pub use merge::{MergeError, merge_issues, unmerge_hash};
-pub use status::set_status;
+pub use status::{set_status, set_status_of_matching};
 
 /// Distinct users an issue affected so far, from the `issue_user` rollup.
 pub async fn user_count<C: sea_orm::ConnectionTrait>(

@@ -1,13 +1,21 @@
 //! Setting an issue's status by hand: resolve (now, in a release, in the next release), ignore
-//! (forever or until a time, a count or a number of users), unresolve.
+//! (forever or until a time, a count or a number of users), unresolve; one issue, or every issue
+//! of a project that a filter matches.
 use chrono::Utc;
 use entity::issue;
 use entity::states::{ActivityKind, IssueStatus};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
 use serde_json::json;
 
 use super::activity;
 use super::conditions::StatusDetails;
+use crate::search::IssueFilter;
+
+/// Most issues one bulk change sets.
+const BULK_LIMIT: u64 = 1_000;
 
 /// Changes status and details and logs `set_<status>`, on the caller's connection or
 /// transaction. Setting the same status and details again changes nothing and logs nothing.
@@ -38,4 +46,32 @@ pub async fn set_status<C: ConnectionTrait>(
     )
     .await?;
     Ok(updated)
+}
+
+/// Sets `status` (without conditions) on the project's issues that match `filter` and do not
+/// have it yet, at most `BULK_LIMIT` of them (lowest ids first), in one transaction. Merged
+/// issues are never changed. Returns how many changed.
+pub async fn set_status_of_matching(
+    db: &DatabaseConnection,
+    project_id: i64,
+    filter: &IssueFilter,
+    status: IssueStatus,
+    actor: &str,
+) -> Result<i64, DbErr> {
+    let matching = issue::Entity::find()
+        .filter(issue::Column::ProjectId.eq(project_id))
+        .filter(filter.condition(project_id))
+        .filter(issue::Column::Status.ne(IssueStatus::Merged))
+        .filter(issue::Column::Status.ne(status))
+        .order_by_asc(issue::Column::Id)
+        .limit(BULK_LIMIT)
+        .all(db)
+        .await?;
+    let txn = db.begin().await?;
+    let changed = matching.len() as i64;
+    for issue in matching {
+        set_status(&txn, issue, status, StatusDetails::default(), actor).await?;
+    }
+    txn.commit().await?;
+    Ok(changed)
 }

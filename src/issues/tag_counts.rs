@@ -1,10 +1,40 @@
 //! Issue tag counts (`issue_tag`): how rows accumulate when the same (issue, key, value) is
-//! written again — by the ingest writer for each batch, and by merges.
+//! written again — by the ingest writer for each batch, and by merges — and how they are read.
 use entity::issue_tag;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 
 use crate::counters;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// Every (key, value) count of the issue.
+pub async fn of_issue<C: ConnectionTrait>(
+    db: &C,
+    issue_id: i64,
+) -> Result<Vec<issue_tag::Model>, DbErr> {
+    issue_tag::Entity::find()
+        .filter(issue_tag::Column::IssueId.eq(issue_id))
+        .all(db)
+        .await
+}
+
+/// Up to `limit` values of one tag key of the issue, most frequent first.
+pub async fn values_of<C: ConnectionTrait>(
+    db: &C,
+    issue_id: i64,
+    key: String,
+    limit: u64,
+) -> Result<Vec<issue_tag::Model>, DbErr> {
+    issue_tag::Entity::find()
+        .filter(issue_tag::Column::IssueId.eq(issue_id))
+        .filter(issue_tag::Column::Key.eq(key))
+        .order_by_desc(issue_tag::Column::TimesSeen)
+        .order_by_asc(issue_tag::Column::Value)
+        .limit(limit)
+        .all(db)
+        .await
+}
 
 /// `ON CONFLICT (issue_id, key, value)`: add the counts, widen first/last seen.
 pub fn accumulate() -> OnConflict {

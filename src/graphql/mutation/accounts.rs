@@ -6,6 +6,7 @@ use axum::http::header::SET_COOKIE;
 use chrono::{DateTime, Utc};
 use entity::states;
 
+use crate::accounts::access;
 use crate::accounts::scopes::{Scope, Scopes};
 use crate::accounts::sessions::{self, OpenedSession, SignInError};
 use crate::accounts::tokens::{self, NewToken};
@@ -15,7 +16,7 @@ use crate::graphql::types::accounts::{
     CreatedApiToken, Invitation, Member, Organization, Role, Session, Team, User,
 };
 use crate::graphql::{
-    account_error, authorize, bad_input, caller, forbidden, internal, not_found, parse_id, scope,
+    account_error, authorize, bad_input, caller, forbidden, internal, not_found, parse_id,
     signed_in_user, state, unauthenticated,
 };
 
@@ -328,8 +329,9 @@ impl AccountMutations {
     ) -> async_graphql::Result<Vec<Team>> {
         let viewer = authorize(ctx, Scope::ProjectAdmin)?;
         let db = &state(ctx).db;
-        let project = scope::project(db, viewer, parse_id(&project_id, "project")?)
-            .await?
+        let project = access::project(db, viewer, parse_id(&project_id, "project")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("project"))?;
         crate::accounts::teams::set_project_teams(
             db,

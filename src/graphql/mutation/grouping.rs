@@ -1,15 +1,15 @@
 //! Grouping mutations: merge, unmerge, and per-project grouping settings.
 use async_graphql::{Context, ID, InputObject, Object};
-use entity::project;
-use sea_orm::Set;
 
 use super::projects::{editable_project, fraction, save_project};
+use crate::accounts::access;
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::Project;
-use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, scope, state};
+use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, state};
 use crate::grouping::FingerprintRules;
 use crate::issues::{self, MergeError};
+use crate::projects::settings::ProjectChanges;
 
 #[derive(Default)]
 pub struct GroupingMutations;
@@ -44,14 +44,16 @@ impl GroupingMutations {
     ) -> async_graphql::Result<Issue> {
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
-        let target = scope::issue(db, viewer, parse_id(&into, "issue")?)
-            .await?
+        let target = access::issue(db, viewer, parse_id(&into, "issue")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("issue"))?;
         let mut sources = Vec::with_capacity(from.len());
         for id in &from {
             sources.push(
-                scope::issue(db, viewer, parse_id(id, "issue")?)
-                    .await?
+                access::issue(db, viewer, parse_id(id, "issue")?)
+                    .await
+                    .map_err(internal)?
                     .ok_or_else(|| not_found("issue"))?,
             );
         }
@@ -70,8 +72,9 @@ impl GroupingMutations {
     ) -> async_graphql::Result<Issue> {
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
-        let issue = scope::issue(db, viewer, parse_id(&issue_id, "issue")?)
-            .await?
+        let issue = access::issue(db, viewer, parse_id(&issue_id, "issue")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("issue"))?;
         let split = issues::unmerge_hash(db, issue, &hash, &viewer.actor)
             .await
@@ -87,18 +90,18 @@ impl GroupingMutations {
         settings: GroupingSettingsInput,
     ) -> async_graphql::Result<Project> {
         let (_, project) = editable_project(ctx, &project_id).await?;
-        let mut active: project::ActiveModel = project.into();
+        let mut changes = ProjectChanges {
+            similarity_enabled: settings.similarity_enabled,
+            ..Default::default()
+        };
         if let Some(rules) = settings.fingerprint_rules {
             FingerprintRules::parse(&rules)
                 .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;
-            active.fingerprint_rules = Set(rules);
-        }
-        if let Some(enabled) = settings.similarity_enabled {
-            active.similarity_enabled = Set(enabled);
+            changes.fingerprint_rules = Some(rules);
         }
         if let Some(threshold) = settings.similarity_threshold {
-            active.similarity_threshold = Set(fraction(threshold, "similarityThreshold")?);
+            changes.similarity_threshold = Some(fraction(threshold, "similarityThreshold")?);
         }
-        save_project(ctx, active).await
+        save_project(ctx, project, changes).await
     }
 }

@@ -2,8 +2,9 @@
 use async_graphql::{Context, ErrorExtensions, ID, Json, Object, SimpleObject};
 use axum::http::StatusCode;
 
+use crate::accounts::access;
 use crate::accounts::scopes::Scope;
-use crate::graphql::{authorize, not_found, parse_id, scope, state};
+use crate::graphql::{authorize, internal, not_found, parse_id, state};
 use crate::ingest::IngestError;
 
 #[derive(Default)]
@@ -32,8 +33,9 @@ impl IngestMutations {
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let app = state(ctx);
         let project_id = parse_id(&project_id, "project")?;
-        scope::project(&app.db, viewer, project_id)
-            .await?
+        access::project(&app.db, viewer, project_id)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("project"))?;
         let accepted = app
             .pipeline

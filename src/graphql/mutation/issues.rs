@@ -1,29 +1,20 @@
 //! Issue workflow mutations: status, assignment, comments, bulk changes.
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{Duration, Utc};
+use entity::issue;
 use entity::states::ActivityKind;
-use entity::{issue, member};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
 use serde_json::json;
 
-use crate::accounts::members;
 use crate::accounts::scopes::Scope;
+use crate::accounts::{access, members};
 use crate::graphql::types::IssueStatus;
 use crate::graphql::types::accounts::Member;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::IssueFilter;
-use crate::graphql::{
-    account_error, authorize, bad_input, internal, not_found, parse_id, scope, state,
-};
+use crate::graphql::{account_error, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::issues::conditions::StatusDetails;
 use crate::issues::{self, record_activity};
 use crate::live::{ChangeKind, IssueChange};
-
-/// Most issues one bulk update changes.
-const BULK_LIMIT: u64 = 1_000;
 
 #[derive(Default)]
 pub struct IssueMutations;
@@ -40,12 +31,13 @@ pub struct IgnoreInput {
 }
 
 async fn load(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<issue::Model> {
-    let issue = scope::issue(
+    let issue = access::issue(
         &state(ctx).db,
         authorize(ctx, Scope::EventWrite)?,
         parse_id(id, "issue")?,
     )
-    .await?
+    .await
+    .map_err(internal)?
     .ok_or_else(|| not_found("issue"))?;
     if issue.status == entity::states::IssueStatus::Merged {
         return Err(bad_input(
@@ -186,25 +178,15 @@ impl IssueMutations {
         let issue = load(ctx, &id).await?;
         let assignee = match member_id {
             Some(member_id) => Some(
-                member::Entity::find_by_id(parse_id(&member_id, "member")?)
-                    .filter(member::Column::OrganizationId.eq(viewer.organization_id))
-                    .one(db)
+                members::find(db, viewer, parse_id(&member_id, "member")?)
                     .await
-                    .map_err(internal)?
-                    .ok_or_else(|| not_found("member"))?,
+                    .map_err(account_error)?,
             ),
             None => None,
         };
-        let txn = db.begin().await.map_err(internal)?;
-        let issue_id = issue.id;
-        let mut active: issue::ActiveModel = issue.into();
-        active.assignee_id = Set(assignee.as_ref().map(|m| m.id));
-        let updated = active.update(&txn).await.map_err(internal)?;
-        let data = json!({ "member": assignee.as_ref().map(|m| &m.email) });
-        record_activity(&txn, issue_id, ActivityKind::Assigned, data, &viewer.actor)
+        let updated = issues::assign(db, issue, assignee.as_ref(), &viewer.actor)
             .await
             .map_err(internal)?;
-        txn.commit().await.map_err(internal)?;
         announce(ctx, &updated);
         Ok(Issue(updated))
     }
@@ -249,33 +231,15 @@ impl IssueMutations {
         }
         let viewer = authorize(ctx, Scope::EventWrite)?;
         let db = &state(ctx).db;
-        let project = scope::project(db, viewer, parse_id(&project_id, "project")?)
-            .await?
+        let project = access::project(db, viewer, parse_id(&project_id, "project")?)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("project"))?;
-        let matching = issue::Entity::find()
-            .filter(issue::Column::ProjectId.eq(project.id))
-            .filter(crate::search::IssueFilter::from(filter).condition(project.id))
-            .filter(issue::Column::Status.ne(entity::states::IssueStatus::Merged))
-            .filter(issue::Column::Status.ne(entity::states::IssueStatus::from(status)))
-            .order_by_asc(issue::Column::Id)
-            .limit(BULK_LIMIT)
-            .all(db)
-            .await
-            .map_err(internal)?;
-        let txn = db.begin().await.map_err(internal)?;
-        let changed = matching.len() as i64;
-        for issue in matching {
-            issues::set_status(
-                &txn,
-                issue,
-                status.into(),
-                StatusDetails::default(),
-                &viewer.actor,
-            )
-            .await
-            .map_err(internal)?;
-        }
-        txn.commit().await.map_err(internal)?;
+        let filter = crate::search::IssueFilter::from(filter);
+        let changed =
+            issues::set_status_of_matching(db, project.id, &filter, status.into(), &viewer.actor)
+                .await
+                .map_err(internal)?;
         Ok(changed)
     }
 

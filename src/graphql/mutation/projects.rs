@@ -1,15 +1,15 @@
 //! Project mutations.
 use async_graphql::{Context, ID, InputObject, Object};
-use entity::{project, project_key};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use entity::project;
 
-use crate::accounts::access::Viewer;
-use crate::accounts::projects::create_project;
+use crate::accounts::access::{self, Viewer};
+use crate::accounts::projects::{self as project_keys, create_project};
 use crate::accounts::scopes::Scope;
 use crate::graphql::types::project::Project;
 use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInput;
-use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, scope, state};
+use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::ingest::projects::ExtraSettings;
+use crate::projects::settings::{self as project_settings, ProjectChanges};
 
 #[derive(Default)]
 pub struct ProjectMutations;
@@ -75,24 +75,27 @@ impl ProjectSettingsMutations {
             "project.settings"
         };
         let mut extra = ExtraSettings::parse(&row.settings);
-        let mut active: project::ActiveModel = row.into();
-        if let Some(name) = settings.name.filter(|n| !n.trim().is_empty()) {
-            active.name = Set(name.trim().to_string());
-        }
+        let mut changes = ProjectChanges {
+            name: settings
+                .name
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| n.trim().to_string()),
+            ..Default::default()
+        };
         if let Some(rate) = settings.sample_rate {
-            active.sample_rate = Set(fraction(rate, "sampleRate")?);
+            changes.sample_rate = Some(fraction(rate, "sampleRate")?);
         }
         if let Some(limit) = settings.rate_limit_per_minute {
             if limit < 0 {
                 return Err(bad_input("rateLimitPerMinute cannot be negative"));
             }
-            active.rate_limit_per_minute = Set((limit > 0).then_some(limit));
+            changes.rate_limit_per_minute = Some((limit > 0).then_some(limit));
         }
         if let Some(days) = settings.retention_days {
             if !(0..=3650).contains(&days) {
                 return Err(bad_input("retentionDays must be 0 to 3650"));
             }
-            active.retention_days = Set((days > 0).then_some(days));
+            changes.retention_days = Some((days > 0).then_some(days));
         }
         if let Some(filters) = settings.inbound_filters {
             extra.inbound_filters = filters.into();
@@ -109,8 +112,8 @@ impl ProjectSettingsMutations {
         if let Some(scrub) = settings.scrub_ip_addresses {
             extra.scrub_ip_addresses = scrub;
         }
-        active.settings = Set(extra.to_column());
-        let saved = save_project(ctx, active).await?;
+        changes.extra = Some(extra);
+        let saved = save_project(ctx, row, changes).await?;
         audit(ctx, viewer, action, target).await?;
         Ok(saved)
     }
@@ -126,23 +129,19 @@ impl ProjectSettingsMutations {
     ) -> async_graphql::Result<bool> {
         let viewer = authorize(ctx, Scope::ProjectWrite)?;
         let app = state(ctx);
-        let key = project_key::Entity::find_by_id(parse_id(&id, "key")?)
-            .one(&app.db)
+        let key = project_keys::find_key(&app.db, parse_id(&id, "key")?)
             .await
             .map_err(internal)?
             .ok_or_else(|| not_found("key"))?;
-        scope::project(&app.db, viewer, key.project_id)
-            .await?
+        access::project(&app.db, viewer, key.project_id)
+            .await
+            .map_err(internal)?
             .ok_or_else(|| not_found("key"))?;
         let public_key = key.public_key.clone();
-        let mut active: project_key::ActiveModel = key.into();
-        if let Some(is_active) = is_active {
-            active.is_active = Set(is_active);
-        }
-        if let Some(limit) = rate_limit_per_minute {
-            active.rate_limit_per_minute = Set((limit > 0).then_some(limit));
-        }
-        active.update(&app.db).await.map_err(internal)?;
+        let rate_limit = rate_limit_per_minute.map(|limit| (limit > 0).then_some(limit));
+        project_keys::update_key(&app.db, key, is_active, rate_limit)
+            .await
+            .map_err(internal)?;
         app.pipeline.keys.invalidate(&public_key);
         audit(
             ctx,
@@ -162,19 +161,23 @@ pub(super) async fn editable_project<'a>(
     project_id: &ID,
 ) -> async_graphql::Result<(&'a Viewer, project::Model)> {
     let viewer = authorize(ctx, Scope::ProjectWrite)?;
-    let project = scope::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
-        .await?
+    let project = access::project(&state(ctx).db, viewer, parse_id(project_id, "project")?)
+        .await
+        .map_err(internal)?
         .ok_or_else(|| not_found("project"))?;
     Ok((viewer, project))
 }
 
-/// Saves a changed project and drops its cached ingest settings, so the change applies at once.
+/// Saves a project's changes and drops its cached ingest settings, so they apply at once.
 pub(super) async fn save_project(
     ctx: &Context<'_>,
-    active: project::ActiveModel,
+    project: project::Model,
+    changes: ProjectChanges,
 ) -> async_graphql::Result<Project> {
     let app = state(ctx);
-    let updated = active.update(&app.db).await.map_err(internal)?;
+    let updated = project_settings::update(&app.db, project, changes)
+        .await
+        .map_err(internal)?;
     app.pipeline.projects.invalidate(updated.id);
     Ok(Project(updated))
 }

@@ -3,11 +3,10 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{api_token, audit_entry, member, organization, team, user_account};
-use sea_orm::EntityTrait;
 
 use crate::accounts::access::Caller;
 use crate::accounts::scopes::{Scope, Scopes};
-use crate::accounts::{audit, members, teams, tokens, users};
+use crate::accounts::{audit, members, organizations, teams, tokens, users};
 use crate::graphql::pagination::page_size;
 use crate::graphql::{authorize, bad_input, internal, state};
 
@@ -107,8 +106,7 @@ impl ViewerInfo {
         let Some(viewer) = &caller.viewer else {
             return Ok(Vec::new());
         };
-        let organization = organization::Entity::find_by_id(viewer.organization_id)
-            .one(db)
+        let organization = organizations::find(db, viewer.organization_id)
             .await
             .map_err(internal)?;
         // An organization token acts for the whole organization: it has no role of its own.

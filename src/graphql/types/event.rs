@@ -3,13 +3,13 @@
 //! free-form by nature (contexts, local variables, request bodies, breadcrumb data) are JSON.
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{attachment, event, user_report};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::event;
 use serde_json::Value;
 
 use super::Level;
 use crate::event as model;
 use crate::graphql::{internal, state};
+use crate::issues::details;
 
 pub struct Event {
     row: event::Model,
@@ -278,11 +278,7 @@ impl Event {
         })
     }
     async fn attachments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attachment>> {
-        let rows = attachment::Entity::find()
-            .filter(attachment::Column::ProjectId.eq(self.row.project_id))
-            .filter(attachment::Column::EventId.eq(&self.row.event_id))
-            .order_by_asc(attachment::Column::Id)
-            .all(&state(ctx).db)
+        let rows = details::attachments(&state(ctx).db, &self.row)
             .await
             .map_err(internal)?;
         Ok(rows
@@ -297,11 +293,7 @@ impl Event {
     }
 
     async fn user_reports(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UserReport>> {
-        let rows = user_report::Entity::find()
-            .filter(user_report::Column::ProjectId.eq(self.row.project_id))
-            .filter(user_report::Column::EventId.eq(&self.row.event_id))
-            .order_by_asc(user_report::Column::Id)
-            .all(&state(ctx).db)
+        let rows = details::user_reports(&state(ctx).db, &self.row)
             .await
             .map_err(internal)?;
         Ok(rows

@@ -1,11 +1,7 @@
 //! `Issue` and its events.
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{
-    delivery, event, external_issue, grouping_hash, issue, issue_activity, issue_similarity,
-    issue_tag, member,
-};
-use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect};
+use entity::{grouping_hash, issue, issue_activity, issue_tag};
 
 use super::accounts::Member;
 use super::alerts::{Delivery, ExternalIssue};
@@ -13,10 +9,13 @@ use super::event::Event;
 use super::project::Project;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
+use crate::accounts::members;
+use crate::alerts::deliveries;
 use crate::graphql::loaders::{Loaders, StatsKey};
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
-use crate::graphql::{internal, owned_rows, state};
+use crate::graphql::{internal, state};
 use crate::grouping::record::{ExplanationRecord, read_explanation};
+use crate::issues::{details, tag_counts};
 
 pub struct Issue(pub issue::Model);
 
@@ -180,8 +179,7 @@ impl Issue {
         let Some(id) = self.0.assignee_id else {
             return Ok(None);
         };
-        Ok(member::Entity::find_by_id(id)
-            .one(&state(ctx).db)
+        Ok(members::get(&state(ctx).db, id)
             .await
             .map_err(internal)?
             .map(Member::from))
@@ -193,9 +191,7 @@ impl Issue {
         ctx: &Context<'_>,
         #[graphql(default = 10)] top: u64,
     ) -> async_graphql::Result<Vec<TagSummary>> {
-        let rows = issue_tag::Entity::find()
-            .filter(issue_tag::Column::IssueId.eq(self.0.id))
-            .all(&state(ctx).db)
+        let rows = tag_counts::of_issue(&state(ctx).db, self.0.id)
             .await
             .map_err(internal)?;
         let mut by_key: std::collections::BTreeMap<String, Vec<issue_tag::Model>> =
@@ -228,13 +224,7 @@ impl Issue {
         key: String,
         #[graphql(default = 100)] first: u64,
     ) -> async_graphql::Result<Vec<TagValue>> {
-        let rows = issue_tag::Entity::find()
-            .filter(issue_tag::Column::IssueId.eq(self.0.id))
-            .filter(issue_tag::Column::Key.eq(key))
-            .order_by_desc(issue_tag::Column::TimesSeen)
-            .order_by_asc(issue_tag::Column::Value)
-            .limit(first.min(1000))
-            .all(&state(ctx).db)
+        let rows = tag_counts::values_of(&state(ctx).db, self.0.id, key, first.min(1000))
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(tag_value).collect())
@@ -296,16 +286,15 @@ impl Issue {
         after: Option<String>,
     ) -> async_graphql::Result<EventConnection> {
         let limit = page_size(first)?;
-        let mut query = event::Entity::find().filter(event::Column::IssueId.eq(self.0.id));
-        if let Some(after) = after {
-            query = query.filter(event::Column::Id.lt(Cursor::decode(&after)?.id));
-        }
-        let mut rows = query
-            .order_by_desc(event::Column::Id)
-            .limit(limit + 1)
-            .all(&state(ctx).db)
-            .await
-            .map_err(internal)?;
+        let before = after.map(|after| Cursor::decode(&after)).transpose()?;
+        let mut rows = details::events(
+            &state(ctx).db,
+            self.0.id,
+            before.map(|cursor| cursor.id),
+            limit + 1,
+        )
+        .await
+        .map_err(internal)?;
         let has_next_page = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let edges: Vec<EventEdge> = rows
@@ -332,39 +321,33 @@ impl Issue {
 
     /// Every hash routed to this issue (more than one after merges or secondary variants).
     async fn hashes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupingHash>> {
-        use grouping_hash::Column as C;
-        owned_rows::<grouping_hash::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc))
+        let rows = details::hashes(&state(ctx).db, self.0.id)
             .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(GroupingHash::from).collect())
     }
 
     /// Issues that were near this one when it was created, nearest first, so a person can
     /// merge them. Merged-away issues are left out.
     async fn similar_issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SimilarIssue>> {
-        let db = &state(ctx).db;
-        let rows = issue_similarity::Entity::find()
-            .filter(issue_similarity::Column::IssueId.eq(self.0.id))
-            .find_also_related(issue::Entity)
-            .all(db)
+        let similar = details::similar_issues(&state(ctx).db, self.0.id)
             .await
             .map_err(internal)?;
-        let mut similar: Vec<SimilarIssue> = rows
+        Ok(similar
             .into_iter()
-            .filter_map(|(s, other)| {
-                let other = other.filter(|o| o.status != entity::states::IssueStatus::Merged)?;
-                Some(SimilarIssue {
-                    issue: Issue(other),
-                    distance: s.distance,
-                })
+            .map(|(other, distance)| SimilarIssue {
+                issue: Issue(other),
+                distance,
             })
-            .collect();
-        similar.sort_by(|a, b| a.distance.total_cmp(&b.distance));
-        Ok(similar)
+            .collect())
     }
 
     /// Notifications sent (or being sent) about this issue.
     async fn notifications(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Delivery>> {
-        use delivery::Column as C;
-        owned_rows::<delivery::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc)).await
+        let rows = deliveries::of_issue(&state(ctx).db, self.0.id)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Delivery::from).collect())
     }
 
     /// Tickets opened for this issue in GitHub or Jira.
@@ -372,16 +355,18 @@ impl Issue {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<ExternalIssue>> {
-        use external_issue::Column as C;
-        owned_rows::<external_issue::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc))
+        let rows = deliveries::tickets_of_issue(&state(ctx).db, self.0.id)
             .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(ExternalIssue::from).collect())
     }
 
     /// The issue's history, oldest first.
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Activity>> {
-        use issue_activity::Column as C;
-        owned_rows::<issue_activity::Entity, _>(ctx, C::IssueId, self.0.id, (C::Id, Order::Asc))
+        let rows = details::activity(&state(ctx).db, self.0.id)
             .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Activity::from).collect())
     }
 
     /// How the issue's primary hash was made: the components and rules behind it ("why these

@@ -2,24 +2,21 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::states::Outcome;
-use entity::{
-    alert_rule, delivery, environment, issue, project, project_key, project_stat, release,
-};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use entity::{environment, project, release};
 
 use super::alerts::{AlertRule, Delivery, DeliveryStatus};
 use super::issue::Issue;
 use super::settings::ProjectSettings;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
-use crate::accounts::projects::dsn;
+use crate::accounts::projects::{self as project_keys, dsn};
 use crate::accounts::scopes;
+use crate::alerts::{deliveries, rule_store};
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
-use crate::graphql::{authorize, bad_input, internal, owned_rows, state};
-use crate::search::{self, IssueSearchError, Scope, issue_condition};
+use crate::graphql::{authorize, bad_input, internal, state};
+use crate::issues::listing::{self, IssueList, PageError};
+use crate::projects::seen;
+use crate::search::{self, IssueSearchError};
 
 pub struct Project(pub project::Model);
 
@@ -57,6 +54,7 @@ impl From<IssueFilter> for search::IssueFilter {
 }
 
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+#[graphql(remote = "crate::issues::listing::IssueSort")]
 pub enum IssueSort {
     /// Most recently seen first.
     #[default]
@@ -73,21 +71,14 @@ pub struct IssueConnection {
     pub edges: Vec<IssueEdge>,
     pub page_info: PageInfo,
     #[graphql(skip)]
-    pub count_query: Option<sea_orm::Select<issue::Entity>>,
+    pub list: IssueList,
 }
 
 #[ComplexObject]
 impl IssueConnection {
     /// Number of issues matching the filter (all pages).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        match &self.count_query {
-            Some(query) => Ok(query
-                .clone()
-                .count(&state(ctx).db)
-                .await
-                .map_err(internal)? as i64),
-            None => Ok(0),
-        }
+        self.list.count(&state(ctx).db).await.map_err(internal)
     }
 }
 
@@ -200,11 +191,7 @@ impl Project {
         interval: Option<StatsInterval>,
     ) -> async_graphql::Result<ProjectStats> {
         let range = Range::new(from, to, interval)?;
-        let rows = project_stat::Entity::find()
-            .filter(project_stat::Column::ProjectId.eq(self.0.id))
-            .filter(project_stat::Column::Bucket.gte(range.from))
-            .filter(project_stat::Column::Bucket.lt(range.to))
-            .all(&state(ctx).db)
+        let rows = seen::outcome_counts(&state(ctx).db, self.0.id, range.from, range.to)
             .await
             .map_err(internal)?;
         let series = |outcome: Outcome| {
@@ -224,8 +211,10 @@ impl Project {
 
     async fn alert_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AlertRule>> {
         authorize(ctx, scopes::Scope::AlertsRead)?;
-        use alert_rule::Column as C;
-        owned_rows::<alert_rule::Entity, _>(ctx, C::ProjectId, self.0.id, (C::Id, Order::Asc)).await
+        let rows = rule_store::list(&state(ctx).db, self.0.id)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(AlertRule::from).collect())
     }
 
     /// Notifications of the project's issues, newest first, with their outcome.
@@ -236,32 +225,31 @@ impl Project {
         status: Option<DeliveryStatus>,
     ) -> async_graphql::Result<Vec<Delivery>> {
         authorize(ctx, scopes::Scope::AlertsRead)?;
-        let mut query = delivery::Entity::find().filter(delivery::Column::ProjectId.eq(self.0.id));
-        if let Some(status) = status {
-            query = query
-                .filter(delivery::Column::Status.eq(entity::states::DeliveryStatus::from(status)));
-        }
-        let rows = query
-            .order_by_desc(delivery::Column::Id)
-            .limit(std::cmp::min(first, 500))
-            .all(&state(ctx).db)
-            .await
-            .map_err(internal)?;
+        let rows = deliveries::of_project(
+            &state(ctx).db,
+            self.0.id,
+            status.map(Into::into),
+            std::cmp::min(first, 500),
+        )
+        .await
+        .map_err(internal)?;
         Ok(rows.into_iter().map(Delivery::from).collect())
     }
 
     /// Releases seen in events, newest first.
     async fn releases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
-        use release::Column as C;
-        owned_rows::<release::Entity, _>(ctx, C::ProjectId, self.0.id, (C::FirstSeen, Order::Desc))
+        let rows = seen::releases(&state(ctx).db, self.0.id)
             .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Seen::from).collect())
     }
 
     /// Environments seen in events, by name.
     async fn environments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
-        use environment::Column as C;
-        owned_rows::<environment::Entity, _>(ctx, C::ProjectId, self.0.id, (C::Name, Order::Asc))
+        let rows = seen::environments(&state(ctx).db, self.0.id)
             .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Seen::from).collect())
     }
 
     async fn grouping_settings(&self) -> GroupingSettings {
@@ -276,10 +264,7 @@ impl Project {
     /// The project's DSN keys with the DSN to configure an SDK with.
     async fn keys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectKey>> {
         let app = state(ctx);
-        let keys = project_key::Entity::find()
-            .filter(project_key::Column::ProjectId.eq(self.0.id))
-            .order_by_asc(project_key::Column::Id)
-            .all(&app.db)
+        let keys = project_keys::keys(&app.db, self.0.id)
             .await
             .map_err(internal)?;
         Ok(keys
@@ -310,42 +295,38 @@ impl Project {
     ) -> async_graphql::Result<IssueConnection> {
         authorize(ctx, scopes::Scope::EventRead)?;
         let limit = page_size(first)?;
-        let sort = sort.unwrap_or_default();
+        let sort = listing::IssueSort::from(sort.unwrap_or_default());
         let db = &state(ctx).db;
-        let mut filtered = issue::Entity::find()
-            .filter(issue::Column::ProjectId.eq(self.0.id))
-            .filter(search::IssueFilter::from(filter.unwrap_or_default()).condition(self.0.id));
-        if let Some(search) = query {
-            let scope = Scope {
-                project_id: self.0.id,
-                organization_id: self.0.organization_id,
-                now: Utc::now(),
-            };
-            filtered = filtered.filter(issue_condition(db, &scope, &search).await.map_err(
-                |error| match error {
-                    IssueSearchError::Invalid(_) => bad_input(error.to_string()),
-                    IssueSearchError::Database(error) => internal(error),
-                },
-            )?);
-        }
-        let mut page = filtered.clone();
-        if let Some(after) = after {
-            page = page.filter(after_condition(sort, &Cursor::decode(&after)?)?);
-        }
-        let (column, order_by_id) = (sort_column(sort), issue::Column::Id);
-        let mut rows = page
-            .order_by_desc(column)
-            .order_by_desc(order_by_id)
-            .limit(limit + 1)
-            .all(db)
+        let filter = search::IssueFilter::from(filter.unwrap_or_default());
+        let list = IssueList::new(db, &self.0, &filter, query.as_deref())
             .await
-            .map_err(internal)?;
+            .map_err(|error| match error {
+                IssueSearchError::Invalid(_) => bad_input(error.to_string()),
+                IssueSearchError::Database(error) => internal(error),
+            })?;
+        let after = after.map(|after| Cursor::decode(&after)).transpose()?;
+        let mut rows = list
+            .page(
+                db,
+                sort,
+                after.as_ref().map(|c| (c.value.as_str(), c.id)),
+                limit + 1,
+            )
+            .await
+            .map_err(|error| match error {
+                PageError::CursorMismatch => bad_input(error.to_string()),
+                PageError::Database(error) => internal(error),
+            })?;
         let has_next_page = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         let edges: Vec<IssueEdge> = rows
             .into_iter()
             .map(|row| IssueEdge {
-                cursor: cursor_of(sort, &row).encode(),
+                cursor: Cursor {
+                    value: sort.sort_value(&row),
+                    id: row.id,
+                }
+                .encode(),
                 node: Issue(row),
             })
             .collect();
@@ -355,42 +336,7 @@ impl Project {
                 end_cursor: edges.last().map(|e| e.cursor.clone()),
             },
             edges,
-            count_query: Some(filtered),
+            list,
         })
     }
-}
-
-fn sort_column(sort: IssueSort) -> issue::Column {
-    match sort {
-        IssueSort::LastSeen => issue::Column::LastSeen,
-        IssueSort::FirstSeen => issue::Column::FirstSeen,
-        IssueSort::Count => issue::Column::TimesSeen,
-    }
-}
-
-fn cursor_of(sort: IssueSort, row: &issue::Model) -> Cursor {
-    let value = match sort {
-        IssueSort::LastSeen => row.last_seen.to_rfc3339(),
-        IssueSort::FirstSeen => row.first_seen.to_rfc3339(),
-        IssueSort::Count => row.times_seen.to_string(),
-    };
-    Cursor { value, id: row.id }
-}
-
-/// Rows strictly after the cursor in (sort column DESC, id DESC) order.
-fn after_condition(sort: IssueSort, cursor: &Cursor) -> async_graphql::Result<Condition> {
-    let column = sort_column(sort);
-    let invalid = || bad_input("cursor does not match the sort order");
-    let value: sea_orm::Value = match sort {
-        IssueSort::Count => cursor.value.parse::<i64>().map_err(|_| invalid())?.into(),
-        _ => DateTime::parse_from_rfc3339(&cursor.value)
-            .map_err(|_| invalid())?
-            .with_timezone(&Utc)
-            .into(),
-    };
-    Ok(Condition::any().add(column.lt(value.clone())).add(
-        Condition::all()
-            .add(column.eq(value))
-            .add(issue::Column::Id.lt(cursor.id)),
-    ))
 }
