@@ -1,9 +1,11 @@
-//! HTTP routes: health probes, the GraphQL API, and the Sentry ingest endpoints.
+//! HTTP routes: health probes, the GraphQL API, the Sentry ingest endpoints, and the web
+//! interface.
 mod graphql;
 mod health;
 pub mod ingest;
 mod links;
 pub mod serve;
+mod web;
 
 use axum::Router;
 use axum::routing::get;
@@ -40,6 +42,7 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
         )
         .route("/reset-password", get(links::reset_form).post(links::reset))
         .merge(ingest::router(state.clone()))
+        .merge(web::router())
         .with_state(state)
 }
 
