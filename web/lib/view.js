@@ -16,3 +16,21 @@ export {
 
 /** `html\`<p class=${cls}>${text}</p>\`` builds Preact elements. */
 export const html = htm.bind(h);
+
+/**
+ * A component that redraws only when one of its props changed (compared with `===`), for
+ * long lists whose rows mostly stay the same; pass it stable callbacks (`useCallback`).
+ */
+export function memo(component) {
+  function changed(next) {
+    const keys = Object.keys(next);
+    return keys.length !== Object.keys(this.props).length
+      || keys.some((key) => next[key] !== this.props[key]);
+  }
+  function Memoized(props) {
+    this.shouldComponentUpdate = changed;
+    return h(component, props);
+  }
+  Memoized.displayName = `memo(${component.displayName || component.name})`;
+  return Memoized;
+}
