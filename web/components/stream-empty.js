@@ -2,8 +2,11 @@
 // issue at all, or a way back when the search and filters match nothing.
 import { html } from '../lib/view.js';
 
-/** `everEmpty`: the project has no issue at all; `clearUrl`: the unfiltered stream. */
-export function StreamEmpty({ projectId, everEmpty, clearUrl }) {
+/**
+ * `everEmpty`: the project has no issue at all; `narrowed`: a search or filter beyond the
+ * default is applied; `clearUrl`: the default (unresolved) stream; `allUrl`: every status.
+ */
+export function StreamEmpty({ projectId, everEmpty, narrowed, clearUrl, allUrl }) {
   if (everEmpty) {
     return html`<section class="stream-empty" aria-labelledby="stream-empty-title">
       <h2 id="stream-empty-title">No issues yet</h2>
@@ -14,6 +17,12 @@ export function StreamEmpty({ projectId, everEmpty, clearUrl }) {
         <li>Initialise the SDK with it, e.g. <code>sentry_sdk.init(dsn="…")</code>, and raise an error to try it.</li>
       </ol>
       <p class="muted">New issues show up here live; there is no need to reload.</p>
+    </section>`;
+  }
+  if (!narrowed) {
+    return html`<section class="stream-empty">
+      <h2>No unresolved issues</h2>
+      <p>Everything is resolved or ignored. <a href=${allUrl}>Show issues of every status</a>.</p>
     </section>`;
   }
   return html`<section class="stream-empty">

@@ -6,9 +6,10 @@ import { navigate } from '../lib/router.js';
 import { useShortcuts } from '../lib/shortcuts.js';
 import { count } from '../lib/format.js';
 import {
-  PAGE_SIZE, RANGES, readState, streamUrl, withChanges, statsWindow, listArguments, isNarrowed,
+  PAGE_SIZE, readState, streamUrl, withChanges, statsWindow, listArguments, isNarrowed,
 } from '../components/stream-state.js';
-import { IssueRow, ISSUE_ROW_FIELDS } from '../components/issue-row.js';
+import { ISSUE_ROW_FIELDS } from '../components/issue-row.js';
+import { StreamTable } from '../components/stream-table.js';
 import { StreamFilters } from '../components/stream-filters.js';
 import { StreamBulk, resolveIssue } from '../components/stream-bulk.js';
 import { StreamEmpty } from '../components/stream-empty.js';
@@ -137,11 +138,7 @@ export default function StreamPage({ projectId, query }) {
     setChecked(new Set());
   };
   const selected = issues.filter((issue) => checked.has(issue.id));
-  const allChecked = issues.length > 0 && selected.length === issues.length;
-  const selectAll = useRef(null);
-  useEffect(() => {
-    if (selectAll.current) selectAll.current.indeterminate = selected.length > 0 && !allChecked;
-  });
+  const checkAll = (on) => setChecked(on ? new Set(issues.map((issue) => issue.id)) : new Set());
 
   const moveTo = (index) => {
     if (!issues.length) return;
@@ -173,10 +170,6 @@ export default function StreamPage({ projectId, query }) {
     if (row) setCursor(issues.findIndex((issue) => issue.id === row.dataset.issueId));
   };
 
-  const range = useMemo(() => {
-    const { hours, interval, label } = RANGES[state.range];
-    return { label, buckets: (interval === 'HOUR' ? hours : hours / 24) + 1 };
-  }, [state.range]);
   const pageUrl = (after, back) => streamUrl(projectId, { ...state, after, back });
   const previous = () => navigate(pageUrl(state.back[state.back.length - 1], state.back.slice(0, -1)));
   const next = () => navigate(pageUrl(result.pageInfo.endCursor, [...state.back, state.after]));
@@ -184,53 +177,33 @@ export default function StreamPage({ projectId, query }) {
   if (result.missing) {
     return html`<p class="error" role="alert">This project does not exist, or you cannot see it.</p>`;
   }
+  const everEmpty = meta?.everEmpty && !result.loading;
   const first = state.back.length * PAGE_SIZE + 1;
   return html`<div class="stream">
     ${region}
     <div class="stream-head">
       <h1>Issues</h1>
-      ${result.totalCount !== undefined && html`<span class="muted">${count(result.totalCount)} ${isNarrowed(state) ? 'matching' : 'unresolved'}</span>`}
-      <span class="stream-keys muted">Keys: <kbd>j</kbd> <kbd>k</kbd> move, <kbd>Enter</kbd> open, <kbd>e</kbd> resolve, <kbd>x</kbd> select, <kbd>/</kbd> search</span>
+      ${result.totalCount !== undefined && !everEmpty && html`<span class="muted">${count(result.totalCount)} ${isNarrowed(state) ? 'matching' : 'unresolved'}</span>`}
+      ${!everEmpty && html`<span class="stream-keys muted">Keys: <kbd>j</kbd> <kbd>k</kbd> move, <kbd>Enter</kbd> open, <kbd>e</kbd> resolve, <kbd>x</kbd> select, <kbd>/</kbd> search</span>`}
     </div>
-    <${StreamFilters} state=${state} environments=${meta?.environments || []} releases=${meta?.releases || []}
-      searchError=${result.searchError} searchRef=${searchRef} onChange=${go} />
+    ${!everEmpty && html`<${StreamFilters} state=${state} environments=${meta?.environments || []}
+      releases=${meta?.releases || []} searchError=${result.searchError} searchRef=${searchRef} onChange=${go} />`}
     ${result.error && html`<p class="error" role="alert">${result.error}</p>`}
     ${live.fresh > 0 && html`<div class="stream-fresh" role="status">
       <button type="button" class="stream-fresh-button" onClick=${showFresh}>
         ${live.fresh} new ${live.fresh === 1 ? 'issue' : 'issues'} — show</button></div>`}
     ${result.loading && !result.issues && !result.error && html`<p class="loading" role="status">Loading issues…</p>`}
-    ${result.issues && html`
+    ${everEmpty && html`<${StreamEmpty} projectId=${projectId} everEmpty />`}
+    ${result.issues && !everEmpty && html`
       <${StreamBulk} selected=${selected} onChanged=${afterBulk} onMerged=${reload} announce=${announce} />
       ${issues.length === 0 && !result.searchError
-        ? html`<${StreamEmpty} projectId=${projectId} everEmpty=${meta?.everEmpty}
-            clearUrl=${streamUrl(projectId, readState(new URLSearchParams()))} />`
-        : html`<table class="stream-table" ref=${tableRef} aria-busy=${result.loading ? 'true' : 'false'}
-            aria-label="Issues" onFocusIn=${followFocus}>
-          <thead><tr>
-            <th class="col-check" scope="col">
-              <input type="checkbox" ref=${selectAll} checked=${allChecked} aria-label="Select all issues on this page"
-                onChange=${(e) => setChecked(e.target.checked ? new Set(issues.map((i) => i.id)) : new Set())} />
-            </th>
-            <th scope="col" class="col-issue">Issue</th>
-            <th scope="col" class="col-graph">
-              <span class="visually-hidden">Events over time</span>
-              <span class="range-toggle" role="group" aria-label="Graph range">
-                ${Object.keys(RANGES).map((key) => html`<button type="button" class="quiet"
-                  aria-pressed=${state.range === key ? 'true' : 'false'}
-                  onClick=${() => navigate(streamUrl(projectId, { ...state, range: key }))}>${key}</button>`)}
-              </span>
-            </th>
-            <th scope="col" class="col-num">Events</th>
-            <th scope="col" class="col-num col-users">Users</th>
-            <th scope="col" class="col-time">Last seen</th>
-            <th scope="col" class="col-time col-first">First seen</th>
-          </tr></thead>
-          <tbody>
-            ${issues.map((issue, index) => html`<${IssueRow} key=${issue.id} issue=${issue}
-              current=${index === cursor} checked=${checked.has(issue.id)} onCheck=${onCheck}
-              range=${range} now=${now} />`)}
-          </tbody>
-        </table>`}
+        ? html`<${StreamEmpty} projectId=${projectId} narrowed=${isNarrowed(state)}
+            clearUrl=${streamUrl(projectId, readState(new URLSearchParams()))}
+            allUrl=${streamUrl(projectId, withChanges(state, { status: 'all' }))} />`
+        : html`<${StreamTable} issues=${issues} checked=${checked} cursor=${cursor} onCheck=${onCheck}
+            onCheckAll=${checkAll} range=${state.range} now=${now} busy=${result.loading}
+            onRange=${(key) => navigate(streamUrl(projectId, { ...state, range: key }))}
+            tableRef=${tableRef} onFocusIn=${followFocus} />`}
       ${(issues.length > 0 || state.back.length > 0) && html`<nav class="stream-pages" aria-label="Pages">
         <span class="muted">${issues.length ? `${count(first)}–${count(first + issues.length - 1)} of ${count(result.totalCount)}` : ''}</span>
         <button type="button" disabled=${state.back.length === 0} onClick=${previous}>Previous page</button>
@@ -239,4 +212,3 @@ export default function StreamPage({ projectId, query }) {
     `}
   </div>`;
 }
-
