@@ -53,9 +53,9 @@ function CommentForm({ issueId, run }) {
     }
   };
   return html`<form class="comment-form" onSubmit=${submit}>
-    <label class="field"><span>Comment</span>
-      <textarea name="comment" required maxlength="10000" value=${text}
-        onInput=${(e) => setText(e.target.value)}></textarea></label>
+    <div class="field"><label for="issue-comment">Comment</label>
+      <textarea id="issue-comment" name="comment" required maxlength="10000" value=${text}
+        onInput=${(e) => setText(e.target.value)}></textarea></div>
     ${error && html`<p class="error" role="alert">${error}</p>`}
     <button type="submit" class="primary" disabled=${busy}>Add comment</button>
   </form>`;

@@ -16,7 +16,7 @@ export function statusText(issue) {
   const d = issue.statusDetails;
   switch (issue.status) {
     case 'RESOLVED':
-      if (d.inNextRelease) return d.inRelease ? `Resolved in the release after ${d.inRelease}` : 'Resolved in the next release';
+      if (d.inNextRelease) return d.inRelease ? `Resolved in the next release (after ${d.inRelease})` : 'Resolved in the next release';
       return d.inRelease ? `Resolved in ${d.inRelease}` : 'Resolved';
     case 'IGNORED': {
       const until = [];
@@ -66,17 +66,17 @@ function ResolveOptions({ act, close }) {
   return html`
     <button type="button" class="menu-item" onClick=${() => act(RESOLVE, { inRelease: null, inNextRelease: true }).then(close)}>In next release</button>
     <form class="menu-form" onSubmit=${inRelease}>
-      <label class="field"><span>In release…</span>
-        <input type="text" name="release" placeholder="e.g. shop@1.4.0" required
-          value=${release} onInput=${(e) => setRelease(e.target.value)} /></label>
+      <div class="field"><label for="resolve-release">In release…</label>
+        <input id="resolve-release" type="text" name="release" placeholder="e.g. shop@1.4.0" required
+          value=${release} onInput=${(e) => setRelease(e.target.value)} /></div>
       <button type="submit">Apply</button>
     </form>`;
 }
 
 const IGNORE_KINDS = [
-  { key: 'forMinutes', label: 'For N minutes' },
-  { key: 'untilMoreEvents', label: 'Until N more events' },
-  { key: 'untilMoreUsers', label: 'Until N more users' },
+  { key: 'forMinutes', label: 'N minutes pass' },
+  { key: 'untilMoreEvents', label: 'N more events arrive' },
+  { key: 'untilMoreUsers', label: 'N more users are affected' },
 ];
 
 function IgnoreOptions({ act, close }) {
@@ -88,12 +88,12 @@ function IgnoreOptions({ act, close }) {
     if (n > 0) act(IGNORE, { until: { [kind]: n } }).then(close);
   };
   return html`<form class="menu-form" onSubmit=${submit}>
-    <label class="field"><span>Condition</span>
-      <select value=${kind} onChange=${(e) => setKind(e.target.value)}>
+    <div class="field"><label for="ignore-until">Until</label>
+      <select id="ignore-until" value=${kind} onChange=${(e) => setKind(e.target.value)}>
         ${IGNORE_KINDS.map((k) => html`<option value=${k.key}>${k.label}</option>`)}
-      </select></label>
-    <label class="field"><span>N</span>
-      <input type="number" min="1" step="1" required value=${amount} onInput=${(e) => setAmount(e.target.value)} /></label>
+      </select></div>
+    <div class="field"><label for="ignore-amount">N</label>
+      <input id="ignore-amount" type="number" min="1" step="1" required value=${amount} onInput=${(e) => setAmount(e.target.value)} /></div>
     <button type="submit">Apply</button>
   </form>`;
 }

@@ -13,9 +13,11 @@ const DELIVERIES = `query Deliveries($id: ID!) {
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
-/** Asks again (up to a minute) until the delivery is delivered or dead. */
+const waiting = (d) => (d.status === 'PENDING' || d.status === 'DELIVERING') && !d.lastError;
+
+/** Asks again (up to a minute) until the delivery has a link, an error, or is done. */
 async function follow(issueId, delivery, onTickets) {
-  for (let i = 0; i < 30 && (delivery.status === 'PENDING' || delivery.status === 'DELIVERING'); i++) {
+  for (let i = 0; i < 30 && waiting(delivery); i++) {
     await sleep(2000);
     const data = await gql(DELIVERIES, { id: issueId });
     delivery = data.issue.notifications.find((d) => d.id === delivery.id) || delivery;
@@ -42,7 +44,8 @@ function CreateButton({ integration, label, issueId, onTickets }) {
     <span role="status" class="small">
       ${state?.busy && html`<span class="muted"> Opening…</span>`}
       ${delivery?.externalUrl && html` <a href=${delivery.externalUrl} target="_blank" rel="noopener">Ticket opened</a>`}
-      ${!state?.busy && delivery && !delivery.externalUrl && delivery.lastError && html`<span class="error"> ${delivery.lastError}</span>`}
+      ${!state?.busy && delivery && !delivery.externalUrl && delivery.lastError && html`<span class="error"> ${delivery.lastError}</span>
+        ${delivery.status === 'PENDING' && html`<span class="muted"> (Larder will try again)</span>`}`}
       ${!state?.busy && delivery && !delivery.externalUrl && !delivery.lastError && html`<span class="muted"> Still queued; the link will show here once ${KINDS[integration.kind]} answers.</span>`}
       ${state?.error && html`<span class="error"> ${state.error}</span>`}
     </span>

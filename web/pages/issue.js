@@ -91,13 +91,13 @@ function AssigneeSelect({ issue, members, run, canWrite }) {
     setError(null);
     run(ASSIGN, { id: issue.id, memberId: event.target.value || null }).catch((failure) => setError(failure.message));
   };
-  return html`<label class="field assignee"><span>Assignee</span>
-    <select value=${issue.assignee?.id || ''} onChange=${change} disabled=${!canWrite}>
+  return html`<div class="field assignee"><label for="issue-assignee">Assignee</label>
+    <select id="issue-assignee" value=${issue.assignee?.id || ''} onChange=${change} disabled=${!canWrite}>
       <option value="">Unassigned</option>
       ${members.map((m) => html`<option value=${m.id}>${m.name || m.email}</option>`)}
     </select>
-    ${error && html`<span class="error" role="alert">${error}</span>`}
-  </label>`;
+    ${error && html`<p class="error" role="alert">${error}</p>`}
+  </div>`;
 }
 
 function Side({ issue, members, run, canWrite }) {
