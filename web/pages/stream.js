@@ -194,9 +194,9 @@ export default function StreamPage({ projectId, query }) {
         ${live.fresh} new ${live.fresh === 1 ? 'issue' : 'issues'} — show</button></div>`}
     ${result.loading && !result.issues && !result.error && html`<p class="loading" role="status">Loading issues…</p>`}
     ${everEmpty && html`<${StreamEmpty} projectId=${projectId} everEmpty />`}
-    ${result.issues && !everEmpty && html`
+    ${result.issues && !everEmpty && !result.searchError && html`
       <${StreamBulk} selected=${selected} onChanged=${afterBulk} onMerged=${reload} announce=${announce} />
-      ${issues.length === 0 && !result.searchError
+      ${issues.length === 0
         ? html`<${StreamEmpty} projectId=${projectId} narrowed=${isNarrowed(state)}
             clearUrl=${streamUrl(projectId, readState(new URLSearchParams()))}
             allUrl=${streamUrl(projectId, withChanges(state, { status: 'all' }))} />`
