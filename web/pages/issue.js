@@ -138,6 +138,7 @@ function EventView({ issue, event, firstPage }) {
 /** The page's data: `{ issue, members, event }`, reloaded when the issue changes; a new event id only fetches that event. */
 function useIssuePage(issueId, eventId) {
   const [state, setState] = useState({ data: null, event: null, error: null });
+  const [version, setVersion] = useState(0);
   const loadedIssue = useRef(null);
   useEffect(() => {
     let current = true;
@@ -147,7 +148,8 @@ function useIssuePage(issueId, eventId) {
         if (current) setState((s) => ({ ...s, event: data.event || data.issue?.latestEvent || null, error: null }));
       }, fail);
     } else {
-      setState({ data: null, event: null, error: null });
+      const reloading = state.data?.issue?.id === issueId;
+      if (!reloading) setState({ data: null, event: null, error: null });
       gql(PAGE, { ...variables(issueId, eventId), since: fourteenDaysAgo() }).then((data) => {
         if (!current) return;
         loadedIssue.current = issueId;
@@ -155,9 +157,14 @@ function useIssuePage(issueId, eventId) {
       }, fail);
     }
     return () => { current = false; };
-  }, [issueId, eventId]);
+  }, [issueId, eventId, version]);
   const setIssue = (fields) => setState((s) => ({ ...s, data: { ...s.data, issue: { ...s.data.issue, ...fields } } }));
-  return { ...state, setIssue };
+  /** Loads everything again (after a merge moved events, tags and counts here). */
+  const reload = () => {
+    loadedIssue.current = null;
+    setVersion((v) => v + 1);
+  };
+  return { ...state, setIssue, reload };
 }
 
 /** Similar issues and integrations, after the page has drawn; each may fail on its own. */
@@ -175,7 +182,7 @@ function useExtras(issueId) {
 export default function IssuePage({ issueId, eventId }) {
   const session = useSession();
   const canWrite = can(session, 'event:write');
-  const { data, event, error, setIssue } = useIssuePage(issueId, eventId);
+  const { data, event, error, setIssue, reload } = useIssuePage(issueId, eventId);
   const { similar, setSimilar, integrations } = useExtras(issueId);
   useEffect(() => {
     if (data?.issue) document.title = `${data.issue.title} · Larder`;
@@ -188,7 +195,10 @@ export default function IssuePage({ issueId, eventId }) {
     const result = await gql(`${mutation}\n${ISSUE_HEAD}`, vars);
     setIssue(Object.values(result)[0]);
   };
-  const merged = (id) => setSimilar((list) => list.filter((s) => s.issue.id !== id));
+  const merged = (id) => {
+    setSimilar((list) => list.filter((s) => s.issue.id !== id));
+    reload();
+  };
   return html`<article class="issue-page">
     <header class="issue-header">
       ${issue.project && html`<p class="crumbs small"><a href=${`/projects/${issue.project.id}/issues`}>${issue.project.name}</a>
