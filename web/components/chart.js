@@ -20,7 +20,7 @@ function summary(points, range) {
   const total = points.reduce((sum, p) => sum + p.count, 0);
   if (!total) return `No events in the last ${range.label}.`;
   const peak = points.reduce((best, p) => (p.count > best.count ? p : best));
-  return `${count(total)} events in the last ${range.label}; most in the ${range.unit} of `
+  return `${count(total)} ${total === 1 ? 'event' : 'events'} in the last ${range.label}; most in the ${range.unit} of `
     + `${bucketLabel(peak.bucket, range.unit)} (${count(peak.count)}).`;
 }
 

@@ -8,7 +8,7 @@ function isPlainObject(value) {
 
 /** One value: text as it is, objects as a nested list, short arrays inline, others as JSON. */
 function Value({ value }) {
-  if (value === null || value === undefined) return html`<span class="muted">null</span>`;
+  if (value === null || value === undefined) return html`<span class="muted mono">null</span>`;
   if (isPlainObject(value)) return html`<${DataList} data=${value} />`;
   if (Array.isArray(value)) {
     const flat = value.every((item) => item === null || typeof item !== 'object');
@@ -24,7 +24,7 @@ function Value({ value }) {
 export function DataList({ data, label }) {
   if (!isPlainObject(data)) return html`<${Value} value=${data} />`;
   const entries = Object.entries(data);
-  if (!entries.length) return html`<p class="muted">Empty</p>`;
+  if (!entries.length) return html`<span class="muted mono">{}</span>`;
   return html`<dl class="data-list" aria-label=${label}>
     ${entries.map(([key, value]) => html`<div class="data-row">
       <dt class="mono">${key}</dt><dd><${Value} value=${value} /></dd></div>`)}
