@@ -1,7 +1,8 @@
 // One issue of the stream as a table row: selection checkbox, title (a link to the issue),
 // culprit, level and status, its sparkline, events, users, and when it was last and first seen.
 import { html, memo } from '../lib/view.js';
-import { timeAgo, dateTime, count } from '../lib/format.js';
+import { count } from '../lib/format.js';
+import { RelativeTime } from './relative-time.js';
 import { Sparkline } from './sparkline.js';
 
 /** The fields a row shows; queries using it declare `$from`, `$to` and `$interval`. */
@@ -13,11 +14,6 @@ export const ISSUE_ROW_FIELDS = `fragment IssueRowFields on Issue {
 const STATUS_LABELS = { RESOLVED: 'Resolved', IGNORED: 'Ignored', MERGED: 'Merged' };
 
 const capitalized = (word) => word.charAt(0) + word.slice(1).toLowerCase();
-
-/** A relative time with the full local date in its tooltip. */
-export function When({ iso }) {
-  return html`<time datetime=${iso} title=${dateTime(iso)}>${timeAgo(iso)}</time>`;
-}
 
 /**
  * `current`: the row the keyboard selection (j/k) is on; `checked`/`onCheck`: bulk selection;
@@ -39,7 +35,7 @@ export const IssueRow = memo(function IssueRow({ issue, current, checked, onChec
         <span class=${`issue-level level-${level}`}><span class="level-dot" aria-hidden="true"></span>${levelName}</span>
         ${status && html`<span class=${`badge status-${issue.status.toLowerCase()}`}>${status}</span>`}
         ${issue.culprit && html`<span class="issue-culprit mono">${issue.culprit}</span>`}
-        <span class="issue-seen-compact muted">${' · '}<${When} iso=${issue.lastSeen} /></span>
+        <span class="issue-seen-compact muted">${' · '}<${RelativeTime} iso=${issue.lastSeen} /></span>
       </div>
     </td>
     <td class="col-graph">
@@ -47,7 +43,7 @@ export const IssueRow = memo(function IssueRow({ issue, current, checked, onChec
     </td>
     <td class="col-num" title=${`${issue.count.toLocaleString()} events`}>${count(issue.count)}</td>
     <td class="col-num col-users" title=${`${issue.userCount.toLocaleString()} users`}>${count(issue.userCount)}</td>
-    <td class="col-time"><${When} iso=${issue.lastSeen} /></td>
-    <td class="col-time col-first"><${When} iso=${issue.firstSeen} /></td>
+    <td class="col-time"><${RelativeTime} iso=${issue.lastSeen} /></td>
+    <td class="col-time col-first"><${RelativeTime} iso=${issue.firstSeen} /></td>
   </tr>`;
 });
