@@ -44,7 +44,7 @@ function Popover({ label, panel }) {
     };
     document.addEventListener('click', close);
     document.addEventListener('keydown', close);
-    box.current?.querySelector('.popover-panel button, .popover-panel input')?.focus();
+    box.current?.querySelector('.popover-panel :is(button, input, select)')?.focus();
     return () => {
       document.removeEventListener('click', close);
       document.removeEventListener('keydown', close);

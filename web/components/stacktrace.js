@@ -40,23 +40,24 @@ function FrameItem({ frame, open: initiallyOpen }) {
     <button type="button" class="frame-head" aria-expanded=${open} onClick=${() => setOpen(!open)}>
       <span class="chevron" aria-hidden="true">${open ? '▾' : '▸'}</span>${label}
     </button>
-    ${open && html`<div class="frame-body">
+    <div class="frame-body" hidden=${!open}>
       ${hasSource && html`<${SourceLines} frame=${frame} />`}
       ${hasVars && html`<div class="frame-vars"><h4>Local variables</h4>
         <${DataList} data=${frame.vars} label="Local variables" /></div>`}
-    </div>`}
+    </div>
   </li>`;
 }
 
-/** A run of consecutive library frames behind a "N library frames" toggle. */
+/** A run of consecutive library frames behind a "N library frames" toggle (in the page but
+ * hidden while folded, so find-in-page and tests still see them). */
 function LibraryRun({ frames }) {
   const [open, setOpen] = useState(false);
   const noun = frames.length === 1 ? 'library frame' : 'library frames';
   return html`<li class="library-run">
     <button type="button" class="quiet library-toggle" aria-expanded=${open} onClick=${() => setOpen(!open)}>
-      ${open ? 'Hide' : 'Show'} ${frames.length} ${noun}
+      <span class="chevron" aria-hidden="true">${open ? '▾' : '▸'}</span>${frames.length} ${noun}
     </button>
-    ${open && html`<ol class="frames">${frames.map((f) => html`<${FrameItem} frame=${f} open=${false} />`)}</ol>`}
+    <ol class="frames" hidden=${!open}>${frames.map((f) => html`<${FrameItem} frame=${f} open=${false} />`)}</ol>
   </li>`;
 }
 
