@@ -5,10 +5,10 @@ import { html, useEffect, useState } from '../lib/view.js';
 import { gql } from '../lib/graphql.js';
 
 const MORE_EVENTS = `query MoreEvents($id: ID!, $after: String) {
-  issue(id: $id) { events(first: 200, after: $after) {
+  issue(id: $id) { events(first: 100, after: $after) {
     edges { node { id eventId } } pageInfo { hasNextPage endCursor } } } }`;
 
-const MAX_PAGES = 25;
+const MAX_PAGES = 50;
 
 /** The event ids known so far (newest first), extended until `event` and the one
  * older than it are among them. */
@@ -19,7 +19,7 @@ function useEventIds(issueId, firstPage, event) {
     const at = event ? ids.edges.findIndex(({ node }) => node.id === event.id) : -2;
     const needMore = at === -1 || at === ids.edges.length - 1;
     if (!needMore || !ids.pageInfo.hasNextPage) return undefined;
-    if (ids.edges.length > MAX_PAGES * 200) return undefined;
+    if (ids.edges.length > MAX_PAGES * 100) return undefined;
     let current = true;
     gql(MORE_EVENTS, { id: issueId, after: ids.pageInfo.endCursor }).then((data) => {
       const page = data.issue.events;
