@@ -123,10 +123,10 @@ export function AlertRuleForm({ rule, integrations, onSave, onCancel }) {
     <fieldset>
       <legend>Notify</legend>
       ${integrations.length
-        ? integrations.map((integration) => html`<label class="check"><input type="checkbox"
+        ? integrations.map((integration) => html`<div class="row"><label class="check"><input type="checkbox"
             checked=${draft.actions.includes(integration.id)}
             onChange=${(e) => setDraft((old) => ({ ...old, actions: toggled(old.actions, integration.id, e.target.checked) }))} />
-            ${integration.name}${!integration.enabled && html` <span class="muted">(disabled)</span>`}</label>`)
+            ${integration.name}</label>${!integration.enabled && html`<span class="muted check">(disabled)</span>`}</div>`)
         : html`<p class="muted">No integrations yet: add one in <a href="/settings/integrations">the organization's integrations</a>.</p>`}
     </fieldset>
     <${SelectField} label="Action interval" className="narrow" value=${draft.actionIntervalMinutes}

@@ -112,6 +112,20 @@ export function SelectField({ label, value, onChange, options, className = '', .
   </div>`;
 }
 
+/**
+ * A labelled text field (or `as="textarea"`) with its help below, outside the label, so the
+ * control's accessible name is the label alone and the help its description.
+ */
+export function TextField({ label, help, as = 'input', className = '', ...control }) {
+  const [id] = useState(() => `field-${++lastId}`);
+  const Control = as;
+  return html`<div class=${`field ${className}`}>
+    <label for=${id}>${label}</label>
+    <${Control} id=${id} aria-describedby=${help ? `${id}-help` : undefined} ...${control} />
+    ${help && html`<small id=${`${id}-help`} class="muted">${help}</small>`}
+  </div>`;
+}
+
 /** Asks before something that cannot be undone. */
 export function confirmed(question) {
   return window.confirm(question);

@@ -3,7 +3,7 @@
 import { html, useState } from '../../lib/view.js';
 import { gql } from '../../lib/graphql.js';
 import { useSession, can } from '../../lib/session.js';
-import { useAction, Outcome, splitList, joinLines, setter } from './common.js';
+import { useAction, Outcome, TextField, splitList, joinLines, setter } from './common.js';
 
 const SAVE = `mutation SaveSettings($projectId: ID!, $settings: ProjectSettingsInput!) {
   updateProjectSettings(projectId: $projectId, settings: $settings) { id }
@@ -70,34 +70,26 @@ export function IngestSettings({ project, onSaved }) {
       aria-describedby=${action.error ? 'ingest-error' : undefined}>
       <fieldset disabled=${!editable} class="plain">
         <div class="grid-2">
-          <label class="field"><span>Project name</span>
-            <input required value=${values.name} onInput=${set('name')} /></label>
-          <label class="field"><span>Retention (days)</span>
-            <input type="number" min="1" value=${values.retentionDays} onInput=${set('retentionDays')}
-              placeholder="Server default" aria-describedby="retention-help" />
-            <small id="retention-help" class="muted">Empty: the server's default.</small></label>
-          <label class="field"><span>Sample rate</span>
-            <input type="number" min="0" max="1" step="0.01" required value=${values.sampleRate}
-              onInput=${set('sampleRate')} aria-describedby="sample-help" />
-            <small id="sample-help" class="muted">Share of events kept, 0 to 1 (1 keeps all).</small></label>
-          <label class="field"><span>Rate limit per minute</span>
-            <input type="number" min="1" value=${values.rateLimitPerMinute}
-              onInput=${set('rateLimitPerMinute')} placeholder="Unlimited" aria-describedby="limit-help" />
-            <small id="limit-help" class="muted">Empty: unlimited. Events past it get HTTP 429.</small></label>
+          <${TextField} label="Project name" required value=${values.name} onInput=${set('name')} />
+          <${TextField} label="Retention (days)" type="number" min="1" value=${values.retentionDays}
+            onInput=${set('retentionDays')} placeholder="Server default" help="Empty: the server's default." />
+          <${TextField} label="Sample rate" type="number" min="0" max="1" step="0.01" required
+            value=${values.sampleRate} onInput=${set('sampleRate')}
+            help="Share of events kept, 0 to 1 (1 keeps all)." />
+          <${TextField} label="Rate limit per minute" type="number" min="1" value=${values.rateLimitPerMinute}
+            onInput=${set('rateLimitPerMinute')} placeholder="Unlimited"
+            help="Empty: unlimited. Events past it get HTTP 429." />
         </div>
         <fieldset>
           <legend>Inbound filters (dropped events are counted as filtered)</legend>
           ${FILTERS.map(([key, name]) => html`<label class="check">
             <input type="checkbox" checked=${values[key]} onChange=${set(key)} /> ${name}</label>`)}
           <div class="grid-2">
-            <label class="field"><span>Error messages to drop</span>
-              <textarea class="mono" value=${values.errorMessages} onInput=${set('errorMessages')}
-                placeholder="*ConnectionResetError*"></textarea>
-              <small class="muted">One glob a line (<code>*</code> any text), matched against <code>Type: value</code> and the message.</small></label>
-            <label class="field"><span>Releases to drop</span>
-              <textarea class="mono" value=${values.releases} onInput=${set('releases')}
-                placeholder="*-dev"></textarea>
-              <small class="muted">One glob a line.</small></label>
+            <${TextField} as="textarea" label="Error messages to drop" className="mono-field"
+              value=${values.errorMessages} onInput=${set('errorMessages')} placeholder="*ConnectionResetError*"
+              help="One glob a line (* any text), matched against “Type: value” and the message." />
+            <${TextField} as="textarea" label="Releases to drop" className="mono-field"
+              value=${values.releases} onInput=${set('releases')} placeholder="*-dev" help="One glob a line." />
           </div>
         </fieldset>
         <fieldset>
@@ -107,12 +99,11 @@ export function IngestSettings({ project, onSaved }) {
           <label class="check"><input type="checkbox" checked=${values.scrubIpAddresses}
             onChange=${set('scrubIpAddresses')} /> Scrub IP addresses</label>
           <div class="grid-2">
-            <label class="field"><span>Sensitive fields</span>
-              <textarea class="mono" value=${values.sensitiveFields} onInput=${set('sensitiveFields')}></textarea>
-              <small class="muted">Extra key names to scrub, one a line.</small></label>
-            <label class="field"><span>Safe fields</span>
-              <textarea class="mono" value=${values.safeFields} onInput=${set('safeFields')}></textarea>
-              <small class="muted">Key names never scrubbed, one a line.</small></label>
+            <${TextField} as="textarea" label="Sensitive fields" className="mono-field"
+              value=${values.sensitiveFields} onInput=${set('sensitiveFields')}
+              help="Extra key names to scrub, one a line." />
+            <${TextField} as="textarea" label="Safe fields" className="mono-field"
+              value=${values.safeFields} onInput=${set('safeFields')} help="Key names never scrubbed, one a line." />
           </div>
         </fieldset>
       </fieldset>

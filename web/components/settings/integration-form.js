@@ -2,22 +2,19 @@
 // needs. Secrets are write-only: on edit they show whether they are set, and are sent only when
 // the settings change (the API replaces a config whole, so a change needs them typed again).
 import { html, useState } from '../../lib/view.js';
-import { useAction, Outcome, SelectField } from './common.js';
+import { useAction, Outcome, SelectField, TextField } from './common.js';
 import { KINDS, kindOf, valuesOf, configOf, secretIsSet } from './integration-kinds.js';
 
 function Field({ field, value, onInput, config, editing }) {
   const help = field.secret && editing
-    ? `Currently ${secretIsSet(config, field) ? 'set' : 'not set'}. Leave blank to keep it.`
+    ? `Currently ${secretIsSet(config, field) ? 'set' : 'not set'}. Blank keeps it while the other settings stay as they are.`
     : field.help;
-  const id = `integration-${field.key}`;
   if (field.type === 'select') {
     return html`<${SelectField} label=${field.label} value=${value} onChange=${onInput} options=${field.options} />`;
   }
-  return html`<label class="field"><span>${field.label}${field.required ? '' : html` <span class="muted">(optional)</span>`}</span>
-    <input type=${field.type === 'list' ? 'text' : field.type} value=${value} onInput=${onInput}
-      required=${field.required && !(editing && field.secret)} autocomplete=${field.secret ? 'new-password' : 'off'}
-      aria-describedby=${help ? `${id}-help` : undefined} />
-    ${help && html`<small id=${`${id}-help`} class="muted">${help}</small>`}</label>`;
+  return html`<${TextField} label=${field.label} help=${help} type=${field.type === 'list' ? 'text' : field.type}
+    value=${value} onInput=${onInput} required=${field.required && !(editing && field.secret)}
+    autocomplete=${field.secret ? 'new-password' : 'off'} />`;
 }
 
 /** What to send for an edit: the name alone when no setting changed, else the whole config. */

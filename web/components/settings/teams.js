@@ -3,7 +3,7 @@
 import { html, useState } from '../../lib/view.js';
 import { gql } from '../../lib/graphql.js';
 import { useSession, can } from '../../lib/session.js';
-import { useQuery, useAction, Outcome, Loading, confirmed } from './common.js';
+import { useQuery, useAction, Outcome, Loading, TextField, confirmed } from './common.js';
 
 const TEAMS = `query Teams { organization { teams { id slug name members { id } } members { id email name } } }`;
 const CREATE = 'mutation CreateTeam($slug: String!, $name: String) { createTeam(slug: $slug, name: $name) { id } }';
@@ -28,10 +28,8 @@ function CreateTeam({ onCreated }) {
   return html`<form class="settings-form" onSubmit=${submit} aria-labelledby="new-team-heading">
     <h2 id="new-team-heading">New team</h2>
     <div class="grid-2">
-      <label class="field"><span>Team slug</span>
-        <input required pattern="[a-z0-9][a-z0-9_\\-]*" value=${slug} onInput=${(e) => setSlug(e.target.value)}
-          placeholder="backend" aria-describedby="slug-help" />
-        <small id="slug-help" class="muted">Lowercase letters, digits, - and _.</small></label>
+      <${TextField} label="Team slug" required pattern="[a-z0-9][a-z0-9_\\-]*" value=${slug}
+        onInput=${(e) => setSlug(e.target.value)} placeholder="backend" help="Lowercase letters, digits, - and _." />
       <label class="field"><span>Team name</span>
         <input value=${name} onInput=${(e) => setName(e.target.value)} placeholder="Backend" /></label>
     </div>
