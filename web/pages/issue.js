@@ -113,7 +113,11 @@ function Side({ issue, members, run, canWrite }) {
   </aside>`;
 }
 
-function EventView({ issue, event, firstPage }) {
+function EventView({ issue, event, eventId, firstPage }) {
+  if (!event && eventId) {
+    return html`<p class="notice-inline">No event <code>${eventId}</code> was found.${' '}
+      <a href=${`/issues/${issue.id}`}>Show the latest event</a>.</p>`;
+  }
   if (!event) return html`<p class="muted">This issue has no stored event (it may have been deleted by retention).</p>`;
   return html`<section class="event" aria-labelledby="event-title">
     <div class="event-head">
@@ -172,9 +176,12 @@ function useExtras(issueId) {
   const [similar, setSimilar] = useState(null);
   const [integrations, setIntegrations] = useState(null);
   useEffect(() => {
+    let current = true;
+    const keep = (set) => (value) => current && set(value);
     setSimilar(null);
-    gql(SIMILAR, { id: issueId }).then((d) => setSimilar(d.issue?.similarIssues || []), () => setSimilar([]));
-    gql(INTEGRATIONS).then((d) => setIntegrations(d.integrations), () => setIntegrations([]));
+    gql(SIMILAR, { id: issueId }).then((d) => d.issue?.similarIssues || [], () => []).then(keep(setSimilar));
+    gql(INTEGRATIONS).then((d) => d.integrations, () => []).then(keep(setIntegrations));
+    return () => { current = false; };
   }, [issueId]);
   return { similar, setSimilar, integrations };
 }
@@ -214,7 +221,7 @@ export default function IssuePage({ issueId, eventId }) {
     <div class="issue-layout">
       <div class="issue-main">
         <${EventsChart} stats=${{ hourly: issue.hourly, daily: issue.daily }} />
-        <${EventView} issue=${issue} event=${event} firstPage=${issue.events} />
+        <${EventView} issue=${issue} event=${event} eventId=${eventId} firstPage=${issue.events} />
         <${GroupingExplanation} grouping=${issue.grouping} />
         <${SimilarIssues} similar=${similar} issueId=${issue.id} run=${run} canWrite=${canWrite} onMerged=${merged} />
         <${Tickets} issue=${issue} integrations=${integrations} canWrite=${canWrite}
