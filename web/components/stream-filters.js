@@ -2,6 +2,9 @@
 // and its filter and sort selects. Every change goes to the URL through `onChange`.
 import { html, useEffect, useState } from '../lib/view.js';
 import { STATUSES, LEVELS, SORTS } from './stream-state.js';
+import { SearchKeys } from './search-keys.js';
+
+const STATUS_TERM = /(^|[\s(!])is:(unresolved|resolved|ignored|archived)\b/i;
 
 function Choice({ label, name, value, options, onChange }) {
   const id = `stream-${name}`;
@@ -22,16 +25,25 @@ function seenOptions(everything, seen, chosen) {
 }
 
 /**
- * `state`: the list state; `environments`/`releases`: `Seen` lists of the project;
+ * `projectId`; `state`: the list state; `environments`/`releases`: `Seen` lists of the project;
  * `searchError`: the API's message when the search did not parse; `searchRef` points at the
  * input (for the `/` shortcut).
  */
-export function StreamFilters({ state, environments, releases, searchError, searchRef, onChange }) {
+export function StreamFilters({ projectId, state, environments, releases, searchError, searchRef, onChange }) {
   const [text, setText] = useState(state.q);
   useEffect(() => setText(state.q), [state.q]);
+  // A search naming a status (`is:resolved`) is not narrowed again by the Status select.
+  const search = (q) => onChange(STATUS_TERM.test(q) ? { q, status: 'all' } : { q });
+  // A whole term searches at once; a bare `key:` waits in the box for its value.
+  const addTerm = (term) => {
+    const next = `${text.trim()} ${term}`.trim();
+    setText(next);
+    if (term.endsWith(':')) searchRef.current?.focus();
+    else search(next);
+  };
   const submit = (event) => {
     event.preventDefault();
-    onChange({ q: text.trim() });
+    search(text.trim());
   };
   return html`<form class="stream-filters" role="search" onSubmit=${submit}>
     <div class="stream-search">
@@ -43,6 +55,7 @@ export function StreamFilters({ state, environments, releases, searchError, sear
         onInput=${(e) => setText(e.target.value)}
         onKeyDown=${(e) => { if (e.key === 'Escape') e.target.blur(); }} />
       <span id="stream-search-hint" class="visually-hidden">Press Enter to search. Press slash to come back here.</span>
+      <${SearchKeys} projectId=${projectId} onAdd=${addTerm} />
       ${searchError && html`<p id="stream-search-error" class="error stream-search-error" role="alert">${searchError}</p>`}
     </div>
     <div class="stream-selects">

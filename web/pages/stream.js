@@ -186,7 +186,7 @@ export default function StreamPage({ projectId, query }) {
       ${result.totalCount !== undefined && !everEmpty && html`<span class="muted">${count(result.totalCount)} ${isNarrowed(state) ? 'matching' : 'unresolved'}</span>`}
       ${!everEmpty && html`<span class="stream-keys muted">Keys: <kbd>j</kbd> <kbd>k</kbd> move, <kbd>Enter</kbd> open, <kbd>e</kbd> resolve, <kbd>x</kbd> select, <kbd>/</kbd> search</span>`}
     </div>
-    ${!everEmpty && html`<${StreamFilters} state=${state} environments=${meta?.environments || []}
+    ${!everEmpty && html`<${StreamFilters} projectId=${projectId} state=${state} environments=${meta?.environments || []}
       releases=${meta?.releases || []} searchError=${result.searchError} searchRef=${searchRef} onChange=${go} />`}
     ${result.error && html`<p class="error" role="alert">${result.error}</p>`}
     ${live.fresh > 0 && html`<div class="stream-fresh" role="status">
