@@ -70,7 +70,7 @@ export function EventDetails({ event }) {
     ${event.userReports.length > 0 && html`<${Section} title="User reports">
       <ul class="plain">${event.userReports.map((r) => html`<li class="user-report">
         <p>${r.comments}</p>
-        <p class="muted small">${r.name || 'Anonymous'}${r.email ? ` <${r.email}>` : ''} ·
+        <p class="muted small">${r.name || 'Anonymous'}${r.email ? ` <${r.email}>` : ''} ·${' '}
           <time datetime=${r.createdAt}>${dateTime(r.createdAt)}</time></p></li>`)}</ul></${Section}>`}
     <${RawJson} raw=${event.raw} />`;
 }

@@ -1,6 +1,6 @@
 // Issues that were close to this one when it was created, nearest first, each with a way to
 // merge it into this issue after a confirmation (a merge moves its events and hashes here).
-import { html, useState } from '../lib/view.js';
+import { html, useState, useEffect, useRef } from '../lib/view.js';
 import { count } from '../lib/format.js';
 
 const MERGE = `mutation Merge($into: ID!, $from: [ID!]!) {
@@ -10,6 +10,10 @@ function Similar({ similar, issueId, run, canWrite, onMerged }) {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
+  const confirmButton = useRef(null);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+  }, [confirming]);
   const merge = async () => {
     setBusy(true);
     setError(null);
@@ -23,12 +27,12 @@ function Similar({ similar, issueId, run, canWrite, onMerged }) {
   };
   return html`<li class="similar">
     <a href=${`/issues/${similar.issue.id}`}>${similar.issue.title}</a>
-    <span class="muted small"> · ${count(similar.issue.count)} events ·
+    <span class="muted small"> · ${count(similar.issue.count)} ${similar.issue.count === 1 ? 'event' : 'events'} ·${' '}
       ${Math.round((1 - similar.distance) * 100)}% similar</span>
     ${canWrite && (confirming
       ? html`<div class="confirm row" role="group" aria-label="Confirm the merge">
           <span>Move its events here?</span>
-          <button type="button" class="primary" disabled=${busy} onClick=${merge}>Confirm merge</button>
+          <button type="button" class="primary" ref=${confirmButton} disabled=${busy} onClick=${merge}>Confirm merge</button>
           <button type="button" disabled=${busy} onClick=${() => setConfirming(false)}>Cancel</button></div>`
       : html`<div><button type="button" onClick=${() => setConfirming(true)}>Merge into this issue</button></div>`)}
     ${error && html`<p class="error" role="alert">${error}</p>`}

@@ -127,7 +127,7 @@ function EventView({ issue, event, eventId, firstPage }) {
         ${event.environment && html` · ${event.environment}`}</span>
       <${EventNav} issueId=${issue.id} firstPage=${firstPage} event=${event} />
     </div>
-    ${event.issueId !== issue.id && html`<p class="notice-inline">This event now belongs to
+    ${event.issueId !== issue.id && html`<p class="notice-inline">This event now belongs to${' '}
       <a href=${`/issues/${event.issueId}/events/${event.eventId}`}>issue #${event.issueId}</a>.</p>`}
     ${event.exceptions.length > 0
       ? html`<section aria-labelledby="exception-heading"><h2 id="exception-heading" class="visually-hidden">Exception</h2>
@@ -215,7 +215,7 @@ export default function IssuePage({ issueId, eventId }) {
         <span class=${`badge level-${issue.level.toLowerCase()}`}>${issue.level.toLowerCase()}</span>
         ${issue.culprit && html`<span class="mono culprit">${issue.culprit}</span>`}
       </p>
-      ${issue.status === 'MERGED' && issue.mergedIntoId && html`<p class="notice-inline">This issue was merged into
+      ${issue.status === 'MERGED' && issue.mergedIntoId && html`<p class="notice-inline">This issue was merged into${' '}
         <a href=${`/issues/${issue.mergedIntoId}`}>issue #${issue.mergedIntoId}</a>; its events are there now.</p>`}
     </header>
     <div class="issue-layout">
