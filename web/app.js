@@ -55,15 +55,19 @@ function Page({ found, query }) {
   return html`<${Component} ...${found.params} query=${query} />`;
 }
 
+/** `aria-current` of a navigation link: "page" on the page it leads to. */
+const here = (current) => (current ? 'page' : undefined);
+
 function Header({ session, path }) {
   const organizations = session.viewer.organizations;
   const selected = currentOrganization() || organizations[0]?.slug;
-  const projectId = match('/projects/:projectId/:rest', path)?.projectId;
+  const { projectId, section = 'issues' } = match('/projects/:projectId/:section', path) || {};
   const switchOrganization = (event) => {
     setCurrentOrganization(event.target.value);
     location.assign('/');
   };
-  const switchProject = (event) => navigate(`/projects/${event.target.value}/issues`);
+  // Another project opens on the same page (issues or settings), without this one's filters.
+  const switchProject = (event) => navigate(`/projects/${event.target.value}/${section}`);
   const signOut = async () => {
     await gql('mutation { signOut }').catch(() => {});
     setCurrentOrganization(null);
@@ -83,9 +87,9 @@ function Header({ session, path }) {
         ${session.projects.map((p) => html`<option value=${p.id}>${p.name}</option>`)}
       </select></label>`}
     <nav aria-label="Main">
-      ${projectId && html`<a href=${`/projects/${projectId}/issues`}>Issues</a>`}
-      ${projectId && html`<a href=${`/projects/${projectId}/settings`}>Project settings</a>`}
-      <a href="/settings">Organization</a>
+      ${projectId && html`<a href=${`/projects/${projectId}/issues`} aria-current=${here(section === 'issues')}>Issues</a>`}
+      ${projectId && html`<a href=${`/projects/${projectId}/settings`} aria-current=${here(section === 'settings')}>Project settings</a>`}
+      <a href="/settings" aria-current=${here(path.startsWith('/settings'))}>Organization</a>
     </nav>
     <span class="spacer"></span>
     <span class="who">${session.viewer.user?.name || session.viewer.user?.email || 'API token'}</span>

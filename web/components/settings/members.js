@@ -79,10 +79,10 @@ export function Members() {
         <td>${member.name}${!member.signsIn && html` <span class="badge" title="Receives alerts, does not sign in">contact</span>`}</td>
         <td>${member.email}</td>
         <td>${changeable(member)
-          ? html`<label><span class="visually-hidden">Role of ${member.email}</span>
-              <select value=${member.role} disabled=${action.busy} onChange=${(e) => setRole(member, e.target.value)}>
-                ${(member.role === 'OWNER' ? ROLES : roles).map(([role, name]) => html`<option value=${role}>${name}</option>`)}
-              </select></label>`
+          ? html`<select value=${member.role} disabled=${action.busy} aria-label=${`Access level of ${member.email}`}
+              onChange=${(e) => setRole(member, e.target.value)}>
+              ${(member.role === 'OWNER' ? ROLES : roles).map(([role, name]) => html`<option value=${role}>${name}</option>`)}
+            </select>`
           : ROLES.find(([role]) => role === member.role)?.[1]}</td>
         ${manage && html`<td>${changeable(member) && html`<button type="button" class="danger" disabled=${action.busy}
           onClick=${() => remove(member)} aria-label=${`Remove ${member.email}`}>Remove</button>`}</td>`}
