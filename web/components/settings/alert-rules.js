@@ -15,7 +15,7 @@ const DELETE = 'mutation DeleteRule($id: ID!) { deleteAlertRule(id: $id) }';
 
 function triggerText(trigger) {
   const known = TRIGGERS.find((t) => t.kind === trigger.kind);
-  if (!known?.counted) return known?.name || trigger.kind;
+  if (!known?.counted) return known ? known.name[0].toLowerCase() + known.name.slice(1) : trigger.kind;
   return `more than ${trigger.count} ${known.counted} in ${trigger.intervalMinutes} min`;
 }
 
