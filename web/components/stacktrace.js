@@ -5,12 +5,6 @@
 import { html, useState } from '../lib/view.js';
 import { DataList, hasData } from './data-list.js';
 
-/** `<type>: <value>`, the heading of an exception's section. */
-export function exceptionTitle(exception) {
-  const type = exception.type || 'Error';
-  return exception.value ? `${type}: ${exception.value}` : type;
-}
-
 function location(frame) {
   const file = frame.filename || frame.absPath || frame.module || '?';
   return frame.lineno != null ? `${file}:${frame.lineno}` : file;
@@ -86,7 +80,9 @@ function ExceptionSection({ exception, index, caused }) {
   const mechanism = exception.mechanism;
   return html`<section class="exception" aria-labelledby=${`exception-${index}`}>
     ${caused && html`<p class="chain-note muted">The above was caused by:</p>`}
-    <h3 id=${`exception-${index}`} class="exception-title">${exceptionTitle(exception)}</h3>
+    <h3 id=${`exception-${index}`} class="exception-title">
+      <span class="exception-type">${exception.type || 'Error'}</span>${exception.value && html`: <span class="exception-value">${exception.value}</span>`}
+    </h3>
     <p class="exception-meta muted">
       ${exception.module && html`<span class="mono">${exception.module}</span>`}
       ${mechanism?.type && html`<span class="badge">mechanism: ${mechanism.type}</span>`}

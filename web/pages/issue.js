@@ -16,6 +16,7 @@ import { GroupingExplanation } from '../components/grouping.js';
 import { SimilarIssues } from '../components/similar-issues.js';
 import { Tickets } from '../components/tickets.js';
 import { Activity } from '../components/activity.js';
+import { useLiveIssue } from '../components/issue-live.js';
 
 /** What every mutation of the page returns, so the page shows the new state at once. */
 const ISSUE_HEAD = `fragment IssueHead on Issue {
@@ -191,6 +192,13 @@ export default function IssuePage({ issueId, eventId }) {
   const canWrite = can(session, 'event:write');
   const { data, event, error, setIssue, reload } = useIssuePage(issueId, eventId);
   const { similar, setSimilar, integrations } = useExtras(issueId);
+  useLiveIssue({
+    projectId: data?.issue?.project?.id,
+    issueId,
+    fragment: ISSUE_HEAD,
+    fragmentName: 'IssueHead',
+    onIssue: setIssue,
+  });
   useEffect(() => {
     if (data?.issue) document.title = `${data.issue.title} · Larder`;
   }, [data?.issue?.title]);
