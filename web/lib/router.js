@@ -5,8 +5,14 @@ import { useEffect, useState } from './view.js';
 
 const listeners = new Set();
 
+/** Where the page being returned to (back/forward) was scrolled, until a page restores it. */
+let returnScroll = null;
+
 /** Goes to `url` (path and query) without reloading the page. */
 export function navigate(url, { replace = false } = {}) {
+  returnScroll = null;
+  // The page being left keeps its scroll position in its history entry, for back.
+  history.replaceState({ ...history.state, scrollY: window.scrollY }, '');
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   listeners.forEach((listener) => listener());
@@ -28,6 +34,23 @@ export function useLocation() {
   }, []);
   return current;
 }
+
+/**
+ * After back or forward, scrolls to where the page was once `ready` is true (its content is
+ * drawn: the browser's own restoration happens before a page has loaded its data).
+ */
+export function useRestoredScroll(ready) {
+  useEffect(() => {
+    if (ready && returnScroll !== null) {
+      window.scrollTo(0, returnScroll);
+      returnScroll = null;
+    }
+  }, [ready]);
+}
+
+window.addEventListener('popstate', (event) => {
+  returnScroll = event.state?.scrollY ?? null;
+});
 
 /** Matches `path` against a pattern like `/issues/:id`; the named parts, or null. */
 export function match(pattern, path) {

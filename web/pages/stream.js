@@ -2,7 +2,7 @@
 // page of fifty issues with their sparklines, bulk and keyboard actions, and live updates.
 import { html, useCallback, useEffect, useMemo, useRef, useState } from '../lib/view.js';
 import { gql } from '../lib/graphql.js';
-import { navigate } from '../lib/router.js';
+import { navigate, useRestoredScroll } from '../lib/router.js';
 import { useShortcuts } from '../lib/shortcuts.js';
 import { count } from '../lib/format.js';
 import {
@@ -98,6 +98,7 @@ export default function StreamPage({ projectId, query }) {
   const searchRef = useRef(null);
   const tableRef = useRef(null);
   const issues = result.issues || [];
+  useRestoredScroll(!!result.issues && !result.loading);
   const go = (changes) => navigate(streamUrl(projectId, withChanges(state, changes)));
 
   useEffect(() => {
