@@ -14,7 +14,8 @@ function message(crumb) {
 }
 
 export function Breadcrumbs({ breadcrumbs }) {
-  return html`<div class="table-scroll"><table class="breadcrumbs">
+  return html`<div class="table-scroll" tabindex="0" role="region" aria-label="Breadcrumbs table">
+    <table class="breadcrumbs">
     <caption class="visually-hidden">Breadcrumbs, oldest first</caption>
     <thead><tr><th scope="col">Time</th><th scope="col">Category</th><th scope="col">Level</th><th scope="col">Message</th></tr></thead>
     <tbody>${breadcrumbs.map((crumb) => html`<tr>

@@ -54,7 +54,8 @@ export function EventsChart({ stats }) {
     <p class="chart-summary muted small">${summary(points, range)}${' '}
       <button type="button" class="link" aria-expanded=${table} onClick=${() => setTable(!table)}>
         ${table ? 'Hide table' : 'Show as table'}</button></p>
-    ${table && html`<div class="table-scroll chart-table"><table>
+    ${table && html`<div class="table-scroll chart-table" tabindex="0" role="region" aria-label="Events table">
+      <table>
       <caption class="visually-hidden">Events per ${range.unit}, last ${range.label}</caption>
       <thead><tr><th scope="col">${range.unit === 'hour' ? 'Hour' : 'Day'}</th><th scope="col">Events</th></tr></thead>
       <tbody>${points.map((p) => html`<tr><td>${bucketLabel(p.bucket, range.unit)}</td><td>${p.count}</td></tr>`)}</tbody>

@@ -51,7 +51,7 @@ function RawJson({ raw }) {
   return html`<${Section} title="Raw JSON">
     <button type="button" aria-expanded=${open} onClick=${() => setOpen(!open)}>
       ${open ? 'Hide raw JSON' : 'Show raw JSON'}</button>
-    ${open && html`<pre class="raw-json">${JSON.stringify(raw, null, 2)}</pre>`}
+    ${open && html`<pre class="raw-json" tabindex="0" aria-label="Raw JSON of the event">${JSON.stringify(raw, null, 2)}</pre>`}
   </${Section}>`;
 }
 
