@@ -74,11 +74,16 @@ class Session {
     this.allowed.push(pattern);
   }
 
+  /** A page in a new browser context; pages the scenario opens beside it are watched too. */
   async page({ viewport = DESKTOP, bypassCSP = false } = {}) {
     const context = await browser.newContext({ baseURL: BASE, viewport, bypassCSP });
     this.contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
+    context.setDefaultTimeout(WAIT);
+    context.on('page', (page) => this.watch(page));
+    return context.newPage();
+  }
+
+  watch(page) {
     this.pages.push(page);
     page.on('console', (message) => {
       if (message.type() !== 'error') return;
@@ -87,7 +92,6 @@ class Session {
       this.problems.push(`console error on ${page.url()}: ${text}`);
     });
     page.on('pageerror', (error) => this.problems.push(`uncaught exception on ${page.url()}: ${error.message}`));
-    return page;
   }
 
   /** A page signed in through the sign-in form. */
