@@ -2,12 +2,14 @@
 // release, in a named release), Ignore (for good, or until a time, event count or user count
 // is reached) and Unresolve, with what the current status is waiting for written out.
 import { html, useState, useEffect, useRef } from '../lib/view.js';
+import { gql } from '../lib/graphql.js';
 import { dateTime, timeAgo } from '../lib/format.js';
 
 const RESOLVE = `mutation Resolve($id: ID!, $inRelease: String, $inNextRelease: Boolean!) {
   resolveIssue(id: $id, inRelease: $inRelease, inNextRelease: $inNextRelease) { ...IssueHead } }`;
 const IGNORE = `mutation Ignore($id: ID!, $until: IgnoreInput!) {
   ignoreIssue(id: $id, until: $until) { ...IssueHead } }`;
+const RELEASES = `query Releases($id: ID!) { project(id: $id) { releases { name } } }`;
 const UNRESOLVE = `mutation Unresolve($id: ID!) {
   updateIssue(id: $id, status: UNRESOLVED) { ...IssueHead } }`;
 
@@ -57,8 +59,22 @@ function Popover({ label, panel }) {
   </span>`;
 }
 
-function ResolveOptions({ act, close }) {
+/** The project's releases, newest first, to pick from (typing any name works too). */
+function useReleases(projectId) {
+  const [releases, setReleases] = useState([]);
+  useEffect(() => {
+    let current = true;
+    if (projectId) {
+      gql(RELEASES, { id: projectId }).then((d) => current && setReleases(d.project?.releases || []), () => {});
+    }
+    return () => { current = false; };
+  }, [projectId]);
+  return releases;
+}
+
+function ResolveOptions({ act, close, projectId }) {
   const [release, setRelease] = useState('');
+  const releases = useReleases(projectId);
   const inRelease = (event) => {
     event.preventDefault();
     if (release.trim()) act(RESOLVE, { inRelease: release.trim(), inNextRelease: false }).then(close);
@@ -68,7 +84,8 @@ function ResolveOptions({ act, close }) {
     <form class="menu-form" onSubmit=${inRelease}>
       <div class="field"><label for="resolve-release">In release…</label>
         <input id="resolve-release" type="text" name="release" placeholder="e.g. shop@1.4.0" required
-          value=${release} onInput=${(e) => setRelease(e.target.value)} /></div>
+          list="resolve-releases" autocomplete="off" value=${release} onInput=${(e) => setRelease(e.target.value)} />
+        <datalist id="resolve-releases">${releases.map((r) => html`<option value=${r.name} />`)}</datalist></div>
       <button type="submit">Apply</button>
     </form>`;
 }
@@ -123,7 +140,7 @@ export function StatusControls({ issue, run, canWrite }) {
         <button type="button" class="primary" disabled=${busy}
           onClick=${() => act(RESOLVE, { inRelease: null, inNextRelease: false })}>Resolve</button>
         <${Popover} label="Resolution options"
-          panel=${(close) => html`<${ResolveOptions} act=${act} close=${close} />`} />
+          panel=${(close) => html`<${ResolveOptions} act=${act} close=${close} projectId=${issue.project?.id} />`} />
       </span>`}
       ${!resolved && !ignored && html`<span class="split">
         <button type="button" disabled=${busy} onClick=${() => act(IGNORE, { until: {} })}>Ignore</button>
