@@ -75,8 +75,8 @@ class Session {
   }
 
   /** A page in a new browser context; pages the scenario opens beside it are watched too. */
-  async page({ viewport = DESKTOP, bypassCSP = false } = {}) {
-    const context = await browser.newContext({ baseURL: BASE, viewport, bypassCSP });
+  async page({ viewport = DESKTOP, bypassCSP = false, colorScheme = 'light' } = {}) {
+    const context = await browser.newContext({ baseURL: BASE, viewport, bypassCSP, colorScheme });
     this.contexts.push(context);
     context.setDefaultTimeout(WAIT);
     context.on('page', (page) => this.watch(page));
@@ -409,23 +409,26 @@ async function memberDoesNotSeeOtherTeamsProject(session) {
   check(!(await page.content()).includes('Billing'), 'the page names the hidden project');
 }
 
+/** axe-core on every page, in the light and the dark colour scheme (contrast differs). */
 async function accessibility(session) {
-  // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
-  const page = await session.page({ bypassCSP: true });
   const problems = [];
-  await page.goto('/login');
-  await settled(page);
-  problems.push(...await axe(page, 'sign-in'));
-  await signIn(page, OWNER);
-  await page.waitForURL((url) => url.pathname !== '/login');
-  for (const [name, path] of await mainPages(page)) {
-    await page.goto(path);
+  for (const colorScheme of ['light', 'dark']) {
+    // axe is injected as a script, which the pages' Content-Security-Policy would refuse.
+    const page = await session.page({ bypassCSP: true, colorScheme });
+    await page.goto('/login');
     await settled(page);
-    problems.push(...await axe(page, name));
-  }
-  for (const section of ['Integrations', 'API tokens']) {
-    await openOrganizationSection(page, section);
-    problems.push(...await axe(page, `organization settings / ${section}`));
+    problems.push(...await axe(page, `sign-in (${colorScheme})`));
+    await signIn(page, OWNER);
+    await page.waitForURL((url) => url.pathname !== '/login');
+    for (const [name, path] of await mainPages(page)) {
+      await page.goto(path);
+      await settled(page);
+      problems.push(...await axe(page, `${name} (${colorScheme})`));
+    }
+    for (const section of ['Integrations', 'API tokens']) {
+      await openOrganizationSection(page, section);
+      problems.push(...await axe(page, `organization settings / ${section} (${colorScheme})`));
+    }
   }
   check(problems.length === 0, `serious or critical accessibility violations:\n    ${problems.join('\n    ')}`);
 }
