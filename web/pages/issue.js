@@ -210,6 +210,7 @@ export default function IssuePage({ issueId, eventId }) {
     const result = await gql(`${mutation}\n${ISSUE_HEAD}`, vars);
     setIssue(Object.values(result)[0]);
   };
+  const mergedAway = issue.status === 'MERGED';
   const merged = (id) => {
     setSimilar((list) => list.filter((s) => s.issue.id !== id));
     reload();
@@ -229,14 +230,14 @@ export default function IssuePage({ issueId, eventId }) {
     <div class="issue-layout">
       <div class="issue-main">
         <${EventsChart} stats=${{ hourly: issue.hourly, daily: issue.daily }} />
-        <${EventView} issue=${issue} event=${event} eventId=${eventId} firstPage=${issue.events} />
+        ${!mergedAway && html`<${EventView} issue=${issue} event=${event} eventId=${eventId} firstPage=${issue.events} />`}
         <${GroupingExplanation} grouping=${issue.grouping} />
-        <${SimilarIssues} similar=${similar} issueId=${issue.id} run=${run} canWrite=${canWrite} onMerged=${merged} />
-        <${Tickets} issue=${issue} integrations=${integrations} canWrite=${canWrite}
+        ${!mergedAway && html`<${SimilarIssues} similar=${similar} issueId=${issue.id} run=${run} canWrite=${canWrite} onMerged=${merged} />`}
+        <${Tickets} issue=${issue} integrations=${integrations} canWrite=${canWrite && !mergedAway}
           onTickets=${(externalIssues) => setIssue({ externalIssues })} />
         <${Activity} issue=${issue} run=${run} canWrite=${canWrite} />
       </div>
-      <${Side} issue=${issue} members=${members} run=${run} canWrite=${canWrite} />
+      <${Side} issue=${issue} members=${members} run=${run} canWrite=${canWrite && !mergedAway} />
       <div class="issue-tags"><${TagDistributions} tags=${issue.tags} /></div>
     </div>
   </article>`;
