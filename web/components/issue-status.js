@@ -1,7 +1,8 @@
 // The issue's workflow state and the controls that change it: Resolve (now, in the next
 // release, in a named release), Ignore (for good, or until a time, event count or user count
 // is reached) and Unresolve, with what the current status is waiting for written out.
-import { html, useState, useEffect, useRef } from '../lib/view.js';
+import { html, useState, useEffect } from '../lib/view.js';
+import { Popover } from './popover.js';
 import { gql } from '../lib/graphql.js';
 import { dateTime, timeAgo } from '../lib/format.js';
 
@@ -30,33 +31,6 @@ export function statusText(issue) {
     case 'MERGED': return 'Merged into another issue';
     default: return 'Unresolved';
   }
-}
-
-/** A button with a small panel under it; Escape or a click outside closes the panel. */
-function Popover({ label, panel }) {
-  const [open, setOpen] = useState(false);
-  const box = useRef(null);
-  useEffect(() => {
-    if (!open) return undefined;
-    const close = (event) => {
-      if (event.type === 'keydown' && event.key !== 'Escape') return;
-      if (event.type === 'click' && box.current?.contains(event.target)) return;
-      setOpen(false);
-      if (event.type === 'keydown') box.current?.querySelector('button')?.focus();
-    };
-    document.addEventListener('click', close);
-    document.addEventListener('keydown', close);
-    box.current?.querySelector('.popover-panel :is(button, input, select)')?.focus();
-    return () => {
-      document.removeEventListener('click', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
-  return html`<span class="popover" ref=${box}>
-    <button type="button" class="split-toggle" aria-label=${label} aria-expanded=${open}
-      onClick=${() => setOpen(!open)}><span aria-hidden="true">▾</span></button>
-    ${open && html`<div class="popover-panel">${panel(() => setOpen(false))}</div>`}
-  </span>`;
 }
 
 /** The project's releases, newest first, to pick from (typing any name works too). */
