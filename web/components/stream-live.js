@@ -22,7 +22,7 @@ const MATCHING = `query StreamMatching($projectId: ID!, $filter: IssueFilter, $q
 const SETTLE_MS = 700;
 
 /**
- * `projectId`, `args` (the `Project.issues` arguments of the list shown) and `range` (of the
+ * `projectId` (null: nothing to follow), `args` (the `Project.issues` arguments of the list shown) and `range` (of the
  * sparklines, `24h`/`14d`); `onIssue(issue)` gets every changed issue; `isShown(id)` tells
  * whether the page shows it. Returns `{ fresh, clearFresh }`: `fresh` is the number of new
  * matching issues not shown yet.
@@ -35,6 +35,7 @@ export function useLiveIssues({ projectId, args, range, onIssue, isShown }) {
 
   useEffect(() => {
     setFresh(new Set());
+    if (!projectId) return undefined;
     let pending = new Set();
     let timer;
     const check = async () => {

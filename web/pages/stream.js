@@ -116,7 +116,7 @@ export default function StreamPage({ projectId, query }) {
       : before);
   }, []);
   const live = useLiveIssues({
-    projectId,
+    projectId: result.missing ? null : projectId,
     args,
     range: state.range,
     onIssue: (issue) => patch([issue]),
