@@ -1,7 +1,8 @@
 // The parts of an event around its stack trace: the HTTP request, the user, the contexts
 // (runtime, OS, browser, custom ones), the SDK, attachments, user reports and the stored raw
-// JSON (drawn only when opened: it can be large).
+// JSON (loaded only when opened: it can be large).
 import { html, useState } from '../lib/view.js';
+import { gql } from '../lib/graphql.js';
 import { dateTime } from '../lib/format.js';
 import { DataList, hasData } from './data-list.js';
 
@@ -46,12 +47,24 @@ function size(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function RawJson({ raw }) {
+const RAW = `query RawEvent($id: ID!) { event(id: $id) { raw } }`;
+
+/** The stored event as JSON, fetched the first time it is opened. */
+function RawJson({ eventId }) {
   const [open, setOpen] = useState(false);
+  const [raw, setRaw] = useState(null);
+  const toggle = () => {
+    setOpen(!open);
+    if (!raw) {
+      gql(RAW, { id: eventId }).then((d) => setRaw(JSON.stringify(d.event?.raw, null, 2)),
+        (failure) => setRaw(`Could not load it: ${failure.message}`));
+    }
+  };
   return html`<${Section} title="Raw JSON">
-    <button type="button" aria-expanded=${open} onClick=${() => setOpen(!open)}>
+    <button type="button" aria-expanded=${open} onClick=${toggle}>
       ${open ? 'Hide raw JSON' : 'Show raw JSON'}</button>
-    ${open && html`<pre class="raw-json" tabindex="0" aria-label="Raw JSON of the event">${JSON.stringify(raw, null, 2)}</pre>`}
+    ${open && html`<pre class="raw-json" tabindex="0" aria-label="Raw JSON of the event"
+      aria-busy=${!raw}>${raw ?? 'Loading…'}</pre>`}
   </${Section}>`;
 }
 
@@ -72,5 +85,5 @@ export function EventDetails({ event }) {
         <p>${r.comments}</p>
         <p class="muted small">${r.name || 'Anonymous'}${r.email ? ` <${r.email}>` : ''} ·${' '}
           <time datetime=${r.createdAt}>${dateTime(r.createdAt)}</time></p></li>`)}</ul></${Section}>`}
-    <${RawJson} raw=${event.raw} />`;
+    <${RawJson} key=${event.id} eventId=${event.id} />`;
 }

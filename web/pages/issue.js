@@ -40,7 +40,6 @@ const EVENT_FIELDS = `fragment EventFields on Event {
   sdk { name version }
   attachments { filename contentType attachmentType size }
   userReports { name email comments createdAt }
-  raw
 }`;
 
 const PAGE = `query IssuePage($id: ID!, $eventId: ID!, $selected: Boolean!, $since: DateTime!) {
