@@ -103,6 +103,17 @@ class Session {
     return page;
   }
 
+  /** Errors the open pages show (role=alert), to tell a missing control from a failed page. */
+  async alertsShown() {
+    const shown = [];
+    for (const page of this.pages) {
+      if (page.isClosed()) continue;
+      const alerts = await page.getByRole('alert').filter({ visible: true }).allInnerTexts().catch(() => []);
+      shown.push(...alerts.map((text) => `${page.url()} shows: ${text.trim()}`));
+    }
+    return shown;
+  }
+
   async close(failed) {
     if (failed) {
       for (const [index, page] of this.pages.entries()) {
@@ -195,6 +206,7 @@ async function openOrganizationSection(page, name) {
   await see(tab.or(page.getByRole('heading', { name, exact: true })), `organization settings section "${name}" (link, tab or heading)`);
   if (await tab.count()) await tab.first().click();
   await see(page.getByRole('heading', { name, exact: true }), `heading "${name}"`);
+  await settled(page);
 }
 
 async function axe(page, where) {
@@ -223,10 +235,12 @@ async function mainPages(page) {
   ];
 }
 
-/** Waits until the page has drawn its main content (no "Loading…" status left). */
+/** Waits until the page has drawn its main content: no "Loading…" left, and no error shown. */
 async function settled(page) {
   await see(page.locator('h1'), `a main heading (h1) on ${page.url()}`);
   await gone(page.getByRole('status').filter({ hasText: /Loading/ }), `"Loading…" on ${page.url()}`);
+  const alerts = await page.getByRole('alert').filter({ visible: true }).allInnerTexts();
+  check(alerts.length === 0, `${page.url()} shows an error: ${alerts.join(' / ')}`);
 }
 
 // ---- scenarios -----------------------------------------------------------------------------
@@ -477,7 +491,8 @@ for (const scenario of SCENARIOS) {
     if (session.problems.length) error = new Error(session.problems.join('\n    '));
   } catch (failure) {
     error = failure;
-    if (session.problems.length) error.message += `\n    ${session.problems.join('\n    ')}`;
+    const context = [...session.problems, ...await session.alertsShown()];
+    if (context.length) error.message += `\n    ${context.join('\n    ')}`;
   }
   await session.close(!!error);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
