@@ -209,11 +209,11 @@ async function openOrganizationSection(page, name) {
   await settled(page);
 }
 
+/** axe-core's serious and critical violations on the page, one line each. */
 async function axe(page, where) {
   await page.addScriptTag({ path: AXE });
   const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+    const { violations } = await window.axe.run(document, { resultTypes: ['violations'] });
     return violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
       targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
