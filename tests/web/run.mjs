@@ -444,8 +444,21 @@ async function screenshots(session) {
       await page.goto(path);
       await settled(page);
       await page.screenshot({ path: join(OUTPUT, `${name}-${width}.png`), fullPage: true });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      if (overflow > 1) problems.push(`${name} at ${viewport.width}px is ${overflow}px wider than the screen`);
+      const { overflow, culprits } = await page.evaluate(() => {
+        // The innermost elements reaching past the right edge: what makes the page scroll sideways.
+        const past = (element) => {
+          const box = element.getBoundingClientRect();
+          return box.right > window.innerWidth + 1 && box.width > 1; // not a visually hidden label
+        };
+        const culprits = [...document.body.querySelectorAll('*')]
+          .filter((element) => past(element) && ![...element.children].some(past))
+          .slice(0, 3)
+          .map((element) => element.tagName.toLowerCase() + [...element.classList].map((c) => `.${c}`).join(''));
+        return { overflow: document.documentElement.scrollWidth - window.innerWidth, culprits };
+      });
+      if (overflow > 1) {
+        problems.push(`${name} at ${viewport.width}px is ${overflow}px wider than the screen (${culprits.join(', ')})`);
+      }
     }
   }
   check(problems.length === 0, problems.join('; '));
