@@ -280,8 +280,11 @@ async function openIssue(session) {
   await search(page, 'PaymentDeclined');
   await (await see(issueLink(page, ISSUES.payment), `link "${ISSUES.payment}"`)).click();
   await page.waitForURL(/\/issues\/[^/]+$/);
-  const h1 = await see(page.getByRole('heading', { level: 1 }), 'the issue heading (h1)');
-  await see(page.getByRole('heading', { level: 1, name: ISSUES.payment }), `h1 "${ISSUES.payment}" (got "${await h1.innerText()}")`);
+  await see(page.getByRole('heading', { level: 1, name: ISSUES.payment, exact: true }), `h1 "${ISSUES.payment}"`)
+    .catch(async (error) => {
+      const shown = await page.locator('h1').allInnerTexts();
+      throw new Error(`${error.message} (h1 on the page: ${JSON.stringify(shown)})`);
+    });
   await see(page.getByText('PaymentDeclined', { exact: true }), 'the exception type "PaymentDeclined" on its own');
   await see(page.getByText('charge_card', { exact: true }), 'the in-app frame\'s function "charge_card" on its own');
   await see(page.getByText(/shop\.py/), 'the in-app frame\'s file "shop.py"');
