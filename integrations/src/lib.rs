@@ -289,16 +289,8 @@ impl ChannelConfig {
     /// `{"set": true|false}`: safe to hand to the UI or to write to a log.
     pub fn redacted(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
-        let secrets: &[&str] = match self {
-            ChannelConfig::Email(_) => email::SECRET_FIELDS,
-            ChannelConfig::Slack(_) => slack::SECRET_FIELDS,
-            ChannelConfig::Github(_) => github::SECRET_FIELDS,
-            ChannelConfig::Jira(_) => jira::SECRET_FIELDS,
-            ChannelConfig::Sms(_) => sms::SECRET_FIELDS,
-            ChannelConfig::Webhook(_) => webhook::SECRET_FIELDS,
-        };
         if let Some(object) = value.as_object_mut() {
-            for field in secrets {
+            for field in self.secret_fields() {
                 let set = match object.get(*field) {
                     Some(serde_json::Value::String(s)) => !s.is_empty(),
                     _ => false,
@@ -307,6 +299,18 @@ impl ChannelConfig {
             }
         }
         value
+    }
+
+    /// The JSON names of the config's secrets (passwords, tokens, secret URLs).
+    pub fn secret_fields(&self) -> &'static [&'static str] {
+        match self {
+            ChannelConfig::Email(_) => email::SECRET_FIELDS,
+            ChannelConfig::Slack(_) => slack::SECRET_FIELDS,
+            ChannelConfig::Github(_) => github::SECRET_FIELDS,
+            ChannelConfig::Jira(_) => jira::SECRET_FIELDS,
+            ChannelConfig::Sms(_) => sms::SECRET_FIELDS,
+            ChannelConfig::Webhook(_) => webhook::SECRET_FIELDS,
+        }
     }
 
     /// The `type` tag: `email`, `slack`, `github`, `jira`, `sms` or `webhook`.

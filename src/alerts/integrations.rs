@@ -32,6 +32,38 @@ pub fn channel_config(
     Ok(config)
 }
 
+/// An integration's stored config, opened; `None` when it cannot be read (a damaged row, or a
+/// key that is no longer configured).
+pub fn stored_config(keys: &SecretKeys, row: &integration::Model) -> Option<ChannelConfig> {
+    let plain = keys.open(&row.config).ok()?;
+    serde_json::from_str(&plain).ok()
+}
+
+/// Fills the secrets a changed config leaves out (absent, null or empty) from the stored config
+/// of the same kind, so a form can change other settings without asking for the secrets again.
+/// A config of another kind keeps nothing.
+pub fn keep_omitted_secrets(given: &mut serde_json::Value, stored: &ChannelConfig) {
+    let Some(object) = given.as_object_mut() else {
+        return;
+    };
+    if object.get("type").and_then(|t| t.as_str()) != Some(stored.kind()) {
+        return;
+    }
+    let Ok(serde_json::Value::Object(stored_fields)) = serde_json::to_value(stored) else {
+        return;
+    };
+    for field in stored.secret_fields() {
+        let omitted = match object.get(*field) {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::String(text)) => text.is_empty(),
+            Some(_) => false,
+        };
+        if omitted && let Some(value) = stored_fields.get(*field) {
+            object.insert((*field).to_string(), value.clone());
+        }
+    }
+}
+
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     organization_id: i64,

@@ -161,7 +161,8 @@ impl AlertMutations {
         Ok(Integration::read(row, &app.channels.keys))
     }
 
-    /// Replaces an integration's name, config (secrets included: they are write-only) or state.
+    /// Replaces an integration's name, config or state. Secrets are write-only: a config that
+    /// leaves one out (absent, null or empty) keeps the stored one.
     async fn update_integration(
         &self,
         ctx: &Context<'_>,
@@ -172,12 +173,18 @@ impl AlertMutations {
     ) -> async_graphql::Result<Integration> {
         let viewer = authorize(ctx, Scope::OrgWrite)?;
         let row = load_integration(ctx, viewer, &id).await?;
+        let app = state(ctx);
+        let config = config.map(|Json(mut given)| {
+            if let Some(stored) = integrations::stored_config(&app.channels.keys, &row) {
+                integrations::keep_omitted_secrets(&mut given, &stored);
+            }
+            channel_config(ctx, Json(given))
+        });
         let changes = IntegrationChanges {
             name,
-            config: config.map(|c| channel_config(ctx, c)).transpose()?,
+            config: config.transpose()?,
             enabled,
         };
-        let app = state(ctx);
         let updated = integrations::update(&app.db, &app.channels.keys, row, changes)
             .await
             .map_err(internal)?;

@@ -3,7 +3,6 @@
 use async_graphql::{Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{alert_rule, delivery, external_issue, integration};
-use larder_integrations::ChannelConfig;
 
 use super::Level;
 use super::channels::IntegrationConfig;
@@ -27,10 +26,7 @@ impl Integration {
     /// The row as the API shows it: its sealed config opened, every secret reduced to whether
     /// it is set.
     pub fn read(row: integration::Model, keys: &SecretKeys) -> Self {
-        let config = keys
-            .open(&row.config)
-            .ok()
-            .and_then(|plain| serde_json::from_str::<ChannelConfig>(&plain).ok())
+        let config = crate::alerts::integrations::stored_config(keys, &row)
             .map(|c| IntegrationConfig::from(&c));
         Integration {
             id: ID(row.id.to_string()),
