@@ -195,6 +195,12 @@ const ROWS: &[Row] = &[
         Proj,
     ),
     row(
+        "createProjectKey",
+        "mutation($project: ID!) { createProjectKey(projectId: $project, label: \"CI\") { label rateLimitPerMinute } }",
+        S("project:write"),
+        Proj,
+    ),
+    row(
         "updateProjectKey",
         "mutation($key: ID!) { updateProjectKey(id: $key, rateLimitPerMinute: 600) }",
         S("project:write"),

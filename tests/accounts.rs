@@ -309,6 +309,13 @@ async fn members_see_only_the_projects_of_their_teams(server: TestServer) {
             json!({"p": server.project_id.to_string(), "t": team_id}),
         )
         .await;
+    let given = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { teams { slug } } }",
+            json!({"p": server.project_id.to_string()}),
+        )
+        .await;
+    assert_eq!(given["project"]["teams"], json!([{ "slug": "backend" }]));
     let (_, _, body) = post(&server, &[("authorization", &auth)], look, vars.clone()).await;
     assert_eq!(
         body["data"],
@@ -718,7 +725,13 @@ async fn the_link_pages_work_without_script(server: TestServer) {
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
+    let policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
     let html = page.text().await.unwrap();
+    assert!(
+        html.contains("/app.css\">"),
+        "the interface's stylesheet: {html}"
+    );
     assert!(
         html.contains("<form method=\"post\" action=\"/setup\">"),
         "{html}"
@@ -768,7 +781,7 @@ async fn the_link_pages_work_without_script(server: TestServer) {
     .await
     .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    assert_eq!(done.headers()["location"], "/graphql");
+    assert_eq!(done.headers()["location"], "/");
     let cookie = done.headers()["set-cookie"].to_str().unwrap();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),

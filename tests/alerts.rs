@@ -426,6 +426,43 @@ async fn integration_secrets_are_sealed_at_rest(server: TestServer) {
     assert_eq!(sent["testIntegration"]["ok"], true, "{sent}");
     assert_eq!(receiver.received().len(), 1);
 
+    // Changing other settings without the secrets keeps them (write-only fields a form cannot
+    // show); an empty secret counts as left out; a new one replaces it.
+    let update = "mutation($id: ID!, $c: JSON!) { updateIntegration(id: $id, config: $c) { config { ... on WebhookSettings { url { set } secret { set } timeoutMs } } } }";
+    let data = server
+        .graphql(
+            update,
+            json!({ "id": integration, "c": { "type": "webhook", "secret": "", "timeout_ms": 900 } }),
+        )
+        .await;
+    assert_eq!(
+        data["updateIntegration"]["config"],
+        json!({ "url": { "set": true }, "secret": { "set": true }, "timeoutMs": 900 })
+    );
+    let opened = server
+        .secrets
+        .open(&stored_config(&server, &integration).await)
+        .unwrap();
+    assert!(
+        opened.contains(SECRET) && opened.contains(&receiver.url),
+        "{opened}"
+    );
+    server
+        .graphql(
+            update,
+            json!({ "id": integration, "c": { "type": "webhook", "secret": "rotated-secret" } }),
+        )
+        .await;
+    let opened = server
+        .secrets
+        .open(&stored_config(&server, &integration).await)
+        .unwrap();
+    assert!(
+        opened.contains("rotated-secret") && !opened.contains(SECRET),
+        "{opened}"
+    );
+    assert!(opened.contains(&receiver.url), "{opened}");
+
     // A row written before sealing existed is sealed by the start-up pass, and reads the same.
     use sea_orm::{ActiveModelTrait, Set};
     let legacy = entity::integration::ActiveModel {

@@ -353,6 +353,61 @@ async fn issue_status_updates_and_projects(server: TestServer) {
     );
     let data = server.graphql("{ projects { name } }", json!({})).await;
     assert_eq!(data["projects"].as_array().unwrap().len(), 2);
+
+    // A second DSN key works at once; its own rate limit reads back, and revoking it stops it.
+    let data = server
+        .graphql(
+            "mutation($p: ID!) { createProjectKey(projectId: $p, label: \"Mobile app\") { id publicKey label isActive rateLimitPerMinute } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    let key = &data["createProjectKey"];
+    assert_eq!(
+        (key["label"].clone(), key["isActive"].clone()),
+        (json!("Mobile app"), json!(true))
+    );
+    assert_eq!(key["rateLimitPerMinute"], Value::Null);
+    let public_key = key["publicKey"].as_str().unwrap().to_string();
+    let send = || {
+        server
+            .http
+            .post(format!("{}/api/{}/store/", server.url, server.project_id))
+            .header(
+                "x-sentry-auth",
+                format!("Sentry sentry_key={public_key}, sentry_version=7"),
+            )
+            .json(&json!({ "message": "from the mobile app" }))
+            .send()
+    };
+    assert_eq!(send().await.unwrap().status(), 200);
+    server
+        .graphql(
+            "mutation($k: ID!) { updateProjectKey(id: $k, isActive: false, rateLimitPerMinute: 60) }",
+            json!({ "k": key["id"] }),
+        )
+        .await;
+    let data = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { keys { label isActive rateLimitPerMinute } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        data["project"]["keys"][1],
+        json!({ "label": "Mobile app", "isActive": false, "rateLimitPerMinute": 60 })
+    );
+    server
+        .eventually("the revoked key refused", || async {
+            (send().await.unwrap().status() == 403).then_some(())
+        })
+        .await;
+    let empty = server
+        .graphql_error(
+            "mutation($p: ID!) { createProjectKey(projectId: $p, label: \" \") { id } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(empty["message"], "label must be 1 to 64 characters");
 }
 
 async fn deep_queries_are_refused(server: TestServer) {

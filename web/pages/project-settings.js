@@ -2,18 +2,20 @@
 // ingest does with events (sampling, limits, retention, filters, scrubbing) and grouping rules.
 // One query loads everything; each section saves on its own and reloads it.
 import { html } from '../lib/view.js';
-import { useSession } from '../lib/session.js';
+import { useSession, can } from '../lib/session.js';
 import { useQuery, Loading } from '../components/settings/common.js';
 import { ProjectKeys } from '../components/settings/project-keys.js';
 import { SdkSetup } from '../components/settings/sdk-setup.js';
 import { AlertRules } from '../components/settings/alert-rules.js';
 import { IngestSettings } from '../components/settings/ingest-settings.js';
 import { GroupingRules } from '../components/settings/grouping-rules.js';
+import { ProjectTeams } from '../components/settings/project-teams.js';
 
 const PROJECT_SETTINGS = `query ProjectSettings($id: ID!) {
   project(id: $id) {
     id name
-    keys { id label publicKey dsn isActive createdAt }
+    teams { id slug name }
+    keys { id label publicKey dsn isActive rateLimitPerMinute createdAt }
     settings {
       sampleRate rateLimitPerMinute retentionDays scrubData sensitiveFields safeFields
       scrubIpAddresses
@@ -41,11 +43,13 @@ export default function ProjectSettingsPage({ projectId }) {
   const saved = (renamed) => (renamed ? Promise.all([reload(), session.refresh()]) : reload());
   return html`<div class="settings-page">
     <h1>${project.name} <span class="muted">settings</span></h1>
-    <${ProjectKeys} keys=${project.keys} onChange=${reload} />
+    <${ProjectKeys} projectId=${projectId} keys=${project.keys} onChange=${reload} />
     <${SdkSetup} keys=${project.keys} />
     <${AlertRules} projectId=${project.id} rules=${project.alertRules}
       integrations=${data.integrations} onChange=${reload} />
     <${IngestSettings} project=${project} onSaved=${saved} />
     <${GroupingRules} projectId=${project.id} grouping=${project.groupingSettings} onSaved=${reload} />
+    ${can(session, 'project:admin') && html`<${ProjectTeams} projectId=${project.id}
+      given=${project.teams} onChange=${reload} />`}
   </div>`;
 }

@@ -5,7 +5,7 @@ use entity::project;
 use crate::accounts::access::{self, Viewer};
 use crate::accounts::projects::{self as project_keys, create_project};
 use crate::accounts::scopes::Scope;
-use crate::graphql::types::project::Project;
+use crate::graphql::types::project::{Project, ProjectKey};
 use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInput;
 use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::ingest::projects::ExtraSettings;
@@ -116,6 +116,27 @@ impl ProjectSettingsMutations {
         let saved = save_project(ctx, row, changes).await?;
         audit(ctx, viewer, action, target).await?;
         Ok(saved)
+    }
+
+    /// Adds an active DSN key to a project (for another app or environment, or to replace a
+    /// key about to be revoked).
+    async fn create_project_key(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        label: String,
+    ) -> async_graphql::Result<ProjectKey> {
+        let (viewer, project) = editable_project(ctx, &project_id).await?;
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 64 {
+            return Err(bad_input("label must be 1 to 64 characters"));
+        }
+        let app = state(ctx);
+        let key = project_keys::create_key(&app.db, project.id, label)
+            .await
+            .map_err(internal)?;
+        audit(ctx, viewer, "key.create", format!("key:{}", key.id)).await?;
+        Ok(ProjectKey::new(key, &app.config.public_url))
     }
 
     /// Revokes or re-enables a DSN key, or sets its own rate limit (0 removes it). A revoked key

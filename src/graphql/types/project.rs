@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::states::Outcome;
 use entity::{environment, project, release};
 
+use super::accounts::Team;
 use super::alerts::{AlertRule, Delivery, DeliveryStatus};
 use super::issue::Issue;
 use super::settings::ProjectSettings;
@@ -96,7 +97,23 @@ pub struct ProjectKey {
     pub public_key: String,
     pub dsn: String,
     pub is_active: bool,
+    /// Events accepted per minute through this key; null when unlimited.
+    pub rate_limit_per_minute: Option<i32>,
     pub created_at: DateTime<Utc>,
+}
+
+impl ProjectKey {
+    pub fn new(key: entity::project_key::Model, public_url: &str) -> Self {
+        ProjectKey {
+            id: ID(key.id.to_string()),
+            dsn: dsn(public_url, &key.public_key, key.project_id),
+            label: key.label,
+            public_key: key.public_key,
+            is_active: key.is_active,
+            rate_limit_per_minute: key.rate_limit_per_minute,
+            created_at: key.created_at,
+        }
+    }
 }
 
 /// Events per bucket by what became of them.
@@ -261,6 +278,14 @@ impl Project {
         }
     }
 
+    /// The teams the project is given to; empty when every member of the organization sees it.
+    async fn teams(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Team>> {
+        let rows = crate::accounts::teams::of_project(&state(ctx).db, self.0.id)
+            .await
+            .map_err(internal)?;
+        Ok(rows.into_iter().map(Team::from).collect())
+    }
+
     /// The project's DSN keys with the DSN to configure an SDK with.
     async fn keys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ProjectKey>> {
         let app = state(ctx);
@@ -269,14 +294,7 @@ impl Project {
             .map_err(internal)?;
         Ok(keys
             .into_iter()
-            .map(|k| ProjectKey {
-                id: ID(k.id.to_string()),
-                dsn: dsn(&app.config.public_url, &k.public_key, self.0.id),
-                label: k.label,
-                public_key: k.public_key,
-                is_active: k.is_active,
-                created_at: k.created_at,
-            })
+            .map(|k| ProjectKey::new(k, &app.config.public_url))
             .collect())
     }
 
