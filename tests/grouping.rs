@@ -115,19 +115,28 @@ async fn labelled_corpus_scores_above_the_bar(server: TestServer) {
 
 async fn merge_and_unmerge_route_new_events(server: TestServer) {
     let (_, a) = server
-        .ingest(json!({ "logentry": { "formatted": "disk full on volume one" } }))
+        .ingest(json!({ "logentry": { "formatted": "disk full on volume one" }, "user": { "id": "ann" } }))
         .await;
     let (_, b) = server
-        .ingest(json!({ "logentry": { "formatted": "quota exceeded for tenant" } }))
+        .ingest(json!({ "logentry": { "formatted": "quota exceeded for tenant" }, "user": { "id": "bob" } }))
         .await;
     assert_ne!(a, b);
     let merged = server
         .graphql(
-            "mutation($into: ID!, $from: [ID!]!) { mergeIssues(into: $into, from: $from) { id count hashes { hash } } }",
+            "mutation($into: ID!, $from: [ID!]!) { mergeIssues(into: $into, from: $from) { id count userCount stats { count } hashes { hash } } }",
             json!({ "into": a, "from": [b] }),
         )
         .await;
     assert_eq!(merged["mergeIssues"]["count"], 2);
+    // The users and the chart follow the events.
+    assert_eq!(merged["mergeIssues"]["userCount"], 2);
+    let charted: i64 = merged["mergeIssues"]["stats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| point["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(charted, 2);
     let hashes = merged["mergeIssues"]["hashes"].as_array().unwrap().clone();
     assert_eq!(hashes.len(), 2);
     // A new event of the merged-away hash lands in the surviving issue.

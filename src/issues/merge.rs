@@ -1,7 +1,7 @@
 //! Merging issues and splitting a hash back out.
 //!
-//! Merge moves every hash, event and tag count of the source issues into the target, sums the
-//! counters, and leaves each source as a `merged` tombstone pointing at the target; because
+//! Merge moves every hash, event, tag count, affected user and hourly count of the source issues
+//! into the target, sums the counters, and leaves each source as a `merged` tombstone pointing at the target; because
 //! routing goes through `grouping_hash`, new events of any merged hash land in the target at
 //! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
 //! reviving the tombstone that hash originally created when there is one.
@@ -65,6 +65,7 @@ pub async fn merge_issues(
         .exec(&txn)
         .await?;
     tag_counts::move_to(&txn, &source_ids, target.id).await?;
+    move_users_and_hourly_counts(&txn, &source_ids, target.id).await?;
 
     let mut merged = target.clone();
     for source in &sources {
@@ -104,6 +105,93 @@ pub async fn merge_issues(
     }
     txn.commit().await?;
     Ok(merged)
+}
+
+/// Adds the sources' distinct users and hourly event counts to the target's and deletes theirs,
+/// so the merged issue's `userCount`, charts and frequency alerts include the merged events.
+async fn move_users_and_hourly_counts(
+    txn: &DatabaseTransaction,
+    sources: &[i64],
+    target: i64,
+) -> Result<(), DbErr> {
+    use entity::{issue_stat, issue_user};
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Alias, Func, OnConflict, Query};
+
+    let users = Query::select()
+        .expr(Expr::val(target))
+        .column(issue_user::Column::UserKey)
+        .expr(Expr::col(issue_user::Column::FirstSeen).min())
+        .from(issue_user::Entity)
+        .and_where(issue_user::Column::IssueId.is_in(sources.iter().copied()))
+        .group_by_col(issue_user::Column::UserKey)
+        .to_owned();
+    let first_seen = |table: Alias| Expr::col((table, issue_user::Column::FirstSeen));
+    let insert_users = Query::insert()
+        .into_table(issue_user::Entity)
+        .columns([
+            issue_user::Column::IssueId,
+            issue_user::Column::UserKey,
+            issue_user::Column::FirstSeen,
+        ])
+        .select_from(users)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::columns([issue_user::Column::IssueId, issue_user::Column::UserKey])
+                .value(
+                    issue_user::Column::FirstSeen,
+                    Func::least([
+                        first_seen(Alias::new("issue_user")),
+                        first_seen(Alias::new("excluded")),
+                    ]),
+                )
+                .to_owned(),
+        )
+        .to_owned();
+    txn.execute(&insert_users).await?;
+
+    let hours = Query::select()
+        .column(issue_stat::Column::ProjectId)
+        .expr(Expr::val(target))
+        .column(issue_stat::Column::Bucket)
+        .expr(Expr::col(issue_stat::Column::TimesSeen).sum())
+        .from(issue_stat::Entity)
+        .and_where(issue_stat::Column::IssueId.is_in(sources.iter().copied()))
+        .group_by_columns([issue_stat::Column::ProjectId, issue_stat::Column::Bucket])
+        .to_owned();
+    let insert_hours = Query::insert()
+        .into_table(issue_stat::Entity)
+        .columns([
+            issue_stat::Column::ProjectId,
+            issue_stat::Column::IssueId,
+            issue_stat::Column::Bucket,
+            issue_stat::Column::TimesSeen,
+        ])
+        .select_from(hours)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(crate::counters::accumulate(
+            issue_stat::Entity,
+            [issue_stat::Column::IssueId, issue_stat::Column::Bucket],
+            issue_stat::Column::TimesSeen,
+            None,
+            None,
+        ))
+        .to_owned();
+    txn.execute(&insert_hours).await?;
+
+    for delete in [
+        Query::delete()
+            .from_table(issue_user::Entity)
+            .and_where(issue_user::Column::IssueId.is_in(sources.iter().copied()))
+            .to_owned(),
+        Query::delete()
+            .from_table(issue_stat::Entity)
+            .and_where(issue_stat::Column::IssueId.is_in(sources.iter().copied()))
+            .to_owned(),
+    ] {
+        txn.execute(&delete).await?;
+    }
+    Ok(())
 }
 
 /// Moves `hash` out of `issue` into an issue of its own; returns that issue.
