@@ -1,7 +1,8 @@
 //! The pages behind the one-time links the server hands out — `/setup` (first owner),
 //! `/invitation` and `/reset-password` — as plain HTML forms that post back to themselves: no
-//! script, so they work before any web interface and under the strictest Content-Security-Policy.
-//! Each calls the same domain functions as the GraphQL mutations (`accounts::links`).
+//! script, so they work whatever the browser runs, under the web interface's Content-Security-Policy
+//! and with its stylesheet. Each calls the same domain functions as the GraphQL mutations
+//! (`accounts::links`); success signs the person in and opens the web interface.
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -9,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use larder_integrations::html_escape;
 use serde::Deserialize;
 
+use super::web;
 use crate::accounts::{AccountError, links, sessions};
 use crate::app::AppState;
 
@@ -89,14 +91,15 @@ fn page(link: Link, token: &str, error: Option<&str>, status: StatusCode) -> Res
         .map(|e| format!("<p role=\"alert\">{}</p>", html_escape(e)))
         .unwrap_or_default();
     let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title} · Larder</title></head>\
-         <body><main><h1>{title}</h1>{error}<form method=\"post\" action=\"{path}\">\
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title} · Larder</title>{stylesheet}</head>\
+         <body class=\"signed-out\"><main class=\"page\"><h1>{title}</h1>{error}<form method=\"post\" action=\"{path}\">\
          <input type=\"hidden\" name=\"token\" value=\"{token}\">{fields}<button type=\"submit\">Continue</button></form></main></body></html>",
         title = link.title(),
         path = link.path(),
         token = html_escape(token),
+        stylesheet = web::stylesheet_link(),
     );
-    (status, Html(body)).into_response()
+    web::secured((status, Html(body)).into_response())
 }
 
 pub async fn setup_form(Query(query): Query<Token>) -> Response {
@@ -127,15 +130,15 @@ pub async fn invitation(State(state): State<AppState>, Form(form): Form<Submitte
 pub async fn reset(State(state): State<AppState>, Form(form): Form<Submitted>) -> Response {
     match links::reset_password(&state.db, &form.token, &form.password).await {
         Ok(_) => Html(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Password changed · Larder</title></head>\
-             <body><main><h1>Password changed</h1><p>Sign in with your new password.</p></main></body></html>",
+            format!("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Password changed · Larder</title>{}</head>\
+             <body class=\"signed-out\"><main class=\"page\"><h1>Password changed</h1><p><a href=\"/login\">Sign in</a> with your new password.</p></main></body></html>", web::stylesheet_link()),
         )
         .into_response(),
         Err(error) => refusal(Link::Reset, &form.token, error),
     }
 }
 
-/// A user who just proved who they are: a session cookie, and on to the API explorer.
+/// A user who just proved who they are: a session cookie, and on to the web interface.
 async fn signed_in(
     state: &AppState,
     link: Link,
@@ -155,7 +158,7 @@ async fn signed_in(
         state.config.session_lifetime,
         &state.config.public_url,
     );
-    let mut response = Redirect::to("/graphql").into_response();
+    let mut response = Redirect::to("/").into_response();
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }

@@ -75,9 +75,8 @@ async fn asset(Path((build, path)): Path<(String, String)>, request: HeaderMap) 
     let mut headers = HeaderMap::new();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(file.metadata.mimetype()).unwrap_or(HeaderValue::from_static(
-            "application/octet-stream",
-        )),
+        HeaderValue::from_str(file.metadata.mimetype())
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     // An old page asking for its own build's files after an upgrade gets today's, uncached.
     let cache = if build == build_id() {
@@ -114,6 +113,20 @@ async fn asset(Path((build, path)): Path<(String, String)>, request: HeaderMap) 
         None => Arc::new(file.data.into_owned()),
     };
     (headers, body.as_ref().clone()).into_response()
+}
+
+/// The `<link>` to the interface's stylesheet, for the server-drawn pages (`links`).
+pub fn stylesheet_link() -> String {
+    format!(
+        "<link rel=\"stylesheet\" href=\"/assets/{}/app.css\">",
+        build_id()
+    )
+}
+
+/// The response with the headers every page of the interface carries.
+pub fn secured(mut response: Response) -> Response {
+    secure(response.headers_mut());
+    response
 }
 
 /// Headers every response of the interface carries.
@@ -211,8 +224,7 @@ fn compressed(digest: &str, encoding: Encoding, data: &[u8]) -> Arc<Vec<u8>> {
             drop(writer);
         }
         Encoding::Gzip => {
-            let mut writer =
-                flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
+            let mut writer = flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
             writer.write_all(data).expect("compressing into memory");
             writer.finish().expect("compressing into memory");
         }
