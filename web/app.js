@@ -4,7 +4,7 @@
 import { html, render, useEffect, useState } from './lib/view.js';
 import { navigate, useLocation, match } from './lib/router.js';
 import { gql, currentOrganization, setCurrentOrganization } from './lib/graphql.js';
-import { SessionContext, loadSession, useSession } from './lib/session.js';
+import { SessionContext, loadSession, useSession, useDeclaredProject } from './lib/session.js';
 
 /** Path patterns and the module drawing each; `anonymous` pages need no session. */
 const ROUTES = [
@@ -61,7 +61,10 @@ const here = (current) => (current ? 'page' : undefined);
 function Header({ session, path }) {
   const organizations = session.viewer.organizations;
   const selected = currentOrganization() || organizations[0]?.slug;
-  const { projectId, section = 'issues' } = match('/projects/:projectId/:section', path) || {};
+  const declared = useDeclaredProject();
+  const onProjectPage = match('/projects/:projectId/:section', path);
+  const projectId = onProjectPage?.projectId || declared;
+  const section = onProjectPage?.section || 'issues';
   const switchOrganization = (event) => {
     setCurrentOrganization(event.target.value);
     location.assign('/');

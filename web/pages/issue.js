@@ -3,7 +3,7 @@
 // tags) in a side column. One query loads the page; similar issues and integrations follow.
 import { html, useEffect, useState, useRef } from '../lib/view.js';
 import { gql } from '../lib/graphql.js';
-import { useSession, can } from '../lib/session.js';
+import { useSession, can, useProjectOfPage } from '../lib/session.js';
 import { count, timeAgo, dateTime } from '../lib/format.js';
 import { StatusControls } from '../components/issue-status.js';
 import { EventsChart } from '../components/chart.js';
@@ -191,6 +191,7 @@ export default function IssuePage({ issueId, eventId }) {
   const canWrite = can(session, 'event:write');
   const { data, event, error, setIssue, reload } = useIssuePage(issueId, eventId);
   const { similar, setSimilar, integrations } = useExtras(issueId);
+  useProjectOfPage(data?.issue?.project?.id);
   useLiveIssue({
     projectId: data?.issue?.project?.id,
     issueId,
