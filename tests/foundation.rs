@@ -245,12 +245,15 @@ async fn issues_filter_sort_and_paginate(server: TestServer) {
     .iter()
     .enumerate()
     {
-        for _ in 0..=i {
+        // Distinct users per issue: 1, 1, 3, 2 (not the order of the event counts).
+        let users = [1, 1, 3, 2][i];
+        for n in 0..=i {
             server
                 .ingest(json!({
                     "message": format!("distinct failure number {}", ["alpha", "beta", "gamma", "delta"][i]),
                     "logentry": { "message": format!("failure {}", ["alpha", "beta", "gamma", "delta"][i]) },
                     "level": level, "environment": env, "release": release,
+                    "user": { "id": format!("user-{}", n % users) },
                 }))
                 .await;
         }
@@ -298,27 +301,50 @@ async fn issues_filter_sort_and_paginate(server: TestServer) {
         .map(|e| e["node"]["count"].as_i64().unwrap())
         .collect();
     assert_eq!(counts, vec![4, 3, 2, 1]);
-
-    // Keyset pages of one cover every issue exactly once.
-    let mut seen = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let data = server
-            .graphql(
-                "query($p: ID!, $a: String) { project(id: $p) { issues(first: 1, after: $a, sort: COUNT) { edges { node { id } } pageInfo { hasNextPage endCursor } } } }",
-                json!({ "p": server.project_id.to_string(), "a": after }),
+    let by_users = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { issues(first: 10, sort: USERS) { edges { node { userCount count } } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    let users: Vec<(i64, i64)> = by_users["project"]["issues"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let node = &e["node"];
+            (
+                node["userCount"].as_i64().unwrap(),
+                node["count"].as_i64().unwrap(),
             )
-            .await;
-        let page = &data["project"]["issues"];
-        seen.push(page["edges"][0]["node"]["id"].as_str().unwrap().to_string());
-        if page["pageInfo"]["hasNextPage"] == false {
-            break;
+        })
+        .collect();
+    // Ties (one user each) by newest issue first.
+    assert_eq!(users, vec![(3, 3), (2, 4), (1, 2), (1, 1)]);
+
+    // Keyset pages of one cover every issue exactly once, in each sort order.
+    for sort in ["COUNT", "USERS"] {
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let data = server
+                .graphql(
+                    &format!("query($p: ID!, $a: String) {{ project(id: $p) {{ issues(first: 1, after: $a, sort: {sort}) {{ edges {{ node {{ id }} }} pageInfo {{ hasNextPage endCursor }} }} }} }}"),
+                    json!({ "p": server.project_id.to_string(), "a": after }),
+                )
+                .await;
+            let page = &data["project"]["issues"];
+            seen.push(page["edges"][0]["node"]["id"].as_str().unwrap().to_string());
+            if page["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
         }
-        after = page["pageInfo"]["endCursor"].as_str().map(str::to_string);
+        assert_eq!(seen.len(), 4, "{sort}");
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), 4, "{sort}");
     }
-    assert_eq!(seen.len(), 4);
-    seen.dedup();
-    assert_eq!(seen.len(), 4);
 
     let error = server
         .graphql_error(

@@ -460,7 +460,7 @@ async fn every_key_and_operator_agrees_with_the_oracle(server: TestServer) {
             ));
         }
         // Pages of two, in each sort order, add up to the same issues, each once.
-        for sort in ["LAST_SEEN", "FIRST_SEEN", "COUNT"] {
+        for sort in ["LAST_SEEN", "FIRST_SEEN", "COUNT", "USERS"] {
             let mut paged: Vec<&str> = Vec::new();
             let mut after = None;
             loop {

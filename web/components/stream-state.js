@@ -5,7 +5,7 @@
 /** Choices of the filter selects: URL value → label (the first is the default). */
 export const STATUSES = { unresolved: 'Unresolved', resolved: 'Resolved', ignored: 'Ignored', all: 'All statuses' };
 export const LEVELS = { '': 'Any level', fatal: 'Fatal', error: 'Error', warning: 'Warning', info: 'Info', debug: 'Debug' };
-export const SORTS = { last_seen: 'Last seen', first_seen: 'First seen', count: 'Events' };
+export const SORTS = { last_seen: 'Last seen', first_seen: 'First seen', count: 'Events', users: 'Users' };
 /** Sparkline ranges: the span and the bucket size of `Issue.stats`. */
 export const RANGES = {
   '24h': { hours: 24, interval: 'HOUR', label: 'last 24 hours' },

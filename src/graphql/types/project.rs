@@ -64,6 +64,8 @@ pub enum IssueSort {
     FirstSeen,
     /// Most events first.
     Count,
+    /// Most distinct users affected first.
+    Users,
 }
 
 #[derive(SimpleObject)]
@@ -339,12 +341,8 @@ impl Project {
         rows.truncate(limit as usize);
         let edges: Vec<IssueEdge> = rows
             .into_iter()
-            .map(|row| IssueEdge {
-                cursor: Cursor {
-                    value: sort.sort_value(&row),
-                    id: row.id,
-                }
-                .encode(),
+            .map(|(row, value)| IssueEdge {
+                cursor: Cursor { value, id: row.id }.encode(),
                 node: Issue(row),
             })
             .collect();
