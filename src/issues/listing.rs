@@ -105,7 +105,7 @@ impl IssueList {
 impl IssueSort {
     /// The value sorted by, for an issue row of the query.
     fn expression(self) -> SimpleExpr {
-        let column = |column: issue::Column| Expr::col((issue::Entity, column)).into();
+        let column = |column: issue::Column| Expr::col((issue::Entity, column));
         match self {
             IssueSort::LastSeen => column(issue::Column::LastSeen),
             IssueSort::FirstSeen => column(issue::Column::FirstSeen),
