@@ -112,6 +112,11 @@ function App() {
   useEffect(() => {
     if (!anonymous && !session) refresh();
   }, [anonymous, path]);
+  // The page's module loads while the session does, not after it (modules are cached, so
+  // Page's own load() then finds it ready).
+  useEffect(() => {
+    found?.route.load().catch(() => {});
+  }, [found?.route]);
   useEffect(() => {
     document.body.classList.toggle('signed-out', !!anonymous);
   }, [anonymous]);
