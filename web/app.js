@@ -117,6 +117,13 @@ function App() {
   useEffect(() => {
     found?.route.load().catch(() => {});
   }, [found?.route]);
+  // On arrival, a page that offers `prefetch` also asks for its data while the session loads
+  // (only then: later pages mount at once and ask for themselves).
+  useEffect(() => {
+    if (found && !anonymous) {
+      found.route.load().then((module) => module.prefetch?.({ ...found.params, query }), () => {});
+    }
+  }, []);
   useEffect(() => {
     document.body.classList.toggle('signed-out', !!anonymous);
   }, [anonymous]);

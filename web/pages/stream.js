@@ -52,6 +52,29 @@ function useAnnouncer() {
   return [region, announce];
 }
 
+/** Requests made before the page was drawn (`prefetch`), by what they ask for. */
+const prefetched = new Map();
+
+/** The request for a page of the list: `key` names what it asks (the time window aside). */
+function streamRequest(projectId, state) {
+  const args = listArguments(state);
+  const key = JSON.stringify([projectId, state.after, state.range, args]);
+  const variables = { projectId, first: PAGE_SIZE, after: state.after || null, ...args,
+    ...statsWindow(state.range, new Date()) };
+  return { key, send: () => gql(STREAM, variables) };
+}
+
+/**
+ * Asks for the list while the shell is still loading the session (the application calls it as
+ * soon as it knows the route), so the rows arrive one round trip sooner.
+ */
+export function prefetch({ projectId, query }) {
+  const { key, send } = streamRequest(projectId, readState(query));
+  const answer = send();
+  answer.catch(() => {}); // the page reports failures when it takes the answer
+  prefetched.set(key, answer);
+}
+
 /** Loads the page of issues the URL describes; `reload()` asks again. */
 function useStream(projectId, state) {
   const [result, setResult] = useState({ loading: true });
@@ -60,9 +83,11 @@ function useStream(projectId, state) {
   const args = useMemo(() => listArguments(state), [state]);
   useEffect(() => {
     let current = true;
-    const span = statsWindow(state.range, new Date());
     setResult((before) => ({ ...before, loading: true }));
-    gql(STREAM, { projectId, first: PAGE_SIZE, after: state.after || null, ...args, ...span })
+    const { key, send } = streamRequest(projectId, state);
+    const answer = (reloads === 0 && prefetched.get(key)) || send();
+    prefetched.delete(key);
+    answer
       .then((data) => {
         if (!current) return;
         const project = data.project;

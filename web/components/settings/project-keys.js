@@ -31,7 +31,7 @@ function RateLimit({ projectKey, action, onChange }) {
     <input id=${`limit-${projectKey.id}`} type="number" min="0" step="1" inputmode="numeric"
       placeholder="No limit" value=${limit} onInput=${(e) => setLimit(e.target.value)} />
     <button type="submit" disabled=${action.busy}
-      aria-label=${`Save rate limit of ${projectKey.label}`}>Save limit</button>
+      aria-label=${`Save limit of ${projectKey.label}`}>Save limit</button>
   </form>`;
 }
 
