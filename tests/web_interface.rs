@@ -13,6 +13,17 @@ use reqwest::header::{
     IF_NONE_MATCH,
 };
 
+/// The shell as a page path serves it.
+async fn shell(server: &TestServer, page: &str) -> String {
+    let response = server
+        .http
+        .get(format!("{}{page}", server.url))
+        .send()
+        .await
+        .unwrap();
+    response.text().await.unwrap()
+}
+
 /// The build path the shell points its assets at (`/assets/<digest>`).
 fn assets_path(shell: &str) -> String {
     let start = shell.find("/assets/").expect("the shell links its assets");
@@ -79,16 +90,7 @@ async fn every_page_is_the_shell_under_a_strict_policy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assets_are_cached_for_a_year_and_compressed_as_asked() {
     let server = TestServer::start(Backend::Sqlite).await;
-    let shell = server
-        .http
-        .get(format!("{}/", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let base = format!("{}{}", server.url, assets_path(&shell));
+    let base = format!("{}{}", server.url, assets_path(&shell(&server, "/").await));
     let get = |path: &str, encoding: &str| {
         server
             .http
@@ -177,15 +179,7 @@ async fn assets_are_cached_for_a_year_and_compressed_as_asked() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_page_stays_small() {
     let server = TestServer::start(Backend::Sqlite).await;
-    let shell = server
-        .http
-        .get(format!("{}/login", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let shell = shell(&server, "/login").await;
     let base = format!("{}{}", server.url, assets_path(&shell));
     // What the sign-in page loads: the shell, the stylesheet, the application and its static
     // imports, the sign-in page module.
