@@ -6,10 +6,14 @@
 use std::path::{Path, PathBuf};
 
 /// Path of a file in `tests/fixtures/`, e.g. `vectors/py-01-exception-chained.envelope`.
+/// The checkout is the one `cargo test` runs in (it sets `CARGO_MANIFEST_DIR` for the test),
+/// not the one the test binary was built in: `.ci/run` builds in temporary copies that share
+/// one `target/`, so a binary kept from an earlier run names a folder that is gone.
 pub fn path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    let checkout = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+    checkout.join("tests/fixtures").join(name)
 }
 
 /// The bytes of a fixture; panics naming the file when it is missing.
