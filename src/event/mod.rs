@@ -260,7 +260,8 @@ impl Event {
         Context::deserialize(context).ok()
     }
 
-    /// The event as a JSON object (what is stored and served).
+    /// The event as a JSON object (what is stored and served), for tests that look into it.
+    #[cfg(test)]
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("an event always serialises")
     }
