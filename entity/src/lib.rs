@@ -6,12 +6,17 @@
 pub mod alert_rule;
 pub mod alert_rule_fire;
 pub mod api_token;
+pub mod artifact_blob;
+pub mod artifact_bundle;
+pub mod artifact_file;
 pub mod attachment;
 pub mod audit_entry;
 pub mod delivery;
+pub mod deploy;
 pub mod environment;
 pub mod event;
 pub mod external_issue;
+pub mod file_chunk;
 pub mod grouping_hash;
 pub mod integration;
 pub mod issue;

@@ -82,6 +82,21 @@ pub async fn projects<C: ConnectionTrait>(
         .await
 }
 
+/// The viewer's projects among `slugs` (a slug the viewer cannot see is simply not returned).
+pub async fn projects_by_slug<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    slugs: &[String],
+) -> Result<Vec<project::Model>, DbErr> {
+    project::Entity::find()
+        .filter(project::Column::OrganizationId.eq(viewer.organization_id))
+        .filter(viewer.visible_projects(project::Column::Id))
+        .filter(project::Column::Slug.is_in(slugs.iter().cloned()))
+        .order_by_asc(project::Column::Id)
+        .all(db)
+        .await
+}
+
 pub async fn project<C: ConnectionTrait>(
     db: &C,
     viewer: &Viewer,

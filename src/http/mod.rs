@@ -1,9 +1,10 @@
-//! HTTP routes: health probes, the GraphQL API, the Sentry ingest endpoints, and the web
-//! interface.
+//! HTTP routes: health probes, the GraphQL API, the Sentry ingest endpoints, the part of Sentry's
+//! web API `sentry-cli` calls, and the web interface.
 mod graphql;
 mod health;
 pub mod ingest;
 mod links;
+pub mod sentry_api;
 pub mod serve;
 mod web;
 
@@ -41,6 +42,7 @@ pub fn router(state: AppState, schema: LarderSchema) -> Router {
             get(links::invitation_form).post(links::invitation),
         )
         .route("/reset-password", get(links::reset_form).post(links::reset))
+        .merge(sentry_api::router())
         .merge(ingest::router(state.clone()))
         .merge(web::router())
         .with_state(state)

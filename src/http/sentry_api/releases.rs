@@ -1,0 +1,8 @@
+//! Releases and deploys (`sentry-cli releases …`, `deploys …`).
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
