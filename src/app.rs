@@ -14,6 +14,7 @@ use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
 use crate::live::LiveIssues;
 use crate::secrets;
+use crate::sourcemaps::assembly::Assemblies;
 use crate::{alerts, db, http, retention};
 
 /// Everything a request handler may need; cheap to clone.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub mailer: Option<Mailer>,
     /// Seals and opens integration secrets at rest, and says where notifications may go.
     pub channels: Channels,
+    /// Artifact bundles being assembled from uploaded chunks.
+    pub assemblies: Arc<Assemblies>,
 }
 
 /// A server bound to its port, ready to serve.
@@ -97,6 +100,7 @@ impl Server {
             sign_in_throttle: Arc::default(),
             mailer,
             channels,
+            assemblies: Arc::default(),
         };
         let schema = build_schema(Some(state.clone()));
         Ok(Server {

@@ -18,10 +18,12 @@ pub mod ingest;
 pub mod issues;
 pub mod live;
 pub mod projects;
+pub mod releases;
 pub mod retention;
 pub mod search;
 pub mod secrets;
 pub mod seed;
+pub mod sourcemaps;
 
 /// The integration tests' fresh databases (a temporary SQLite file, a new PostgreSQL database),
 /// for unit tests that must run on both backends too.

@@ -123,3 +123,28 @@ impl Context {
         })
     }
 }
+
+/// `debug_meta`: the debug files the event's frames came from. JavaScript SDKs list each
+/// bundle that `sentry-cli sourcemaps inject` gave a debug ID, as an image of type `sourcemap`.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DebugMeta {
+    #[serde(default, deserialize_with = "lenient::list")]
+    pub images: Vec<DebugImage>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DebugImage {
+    #[serde(rename = "type", default, deserialize_with = "lenient::field")]
+    pub kind: Option<String>,
+    /// The file's path or URL as the frames name it (`abs_path` or `filename`).
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub code_file: Option<String>,
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub debug_id: Option<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}

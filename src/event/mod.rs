@@ -19,8 +19,13 @@ use entity::states::Level;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-pub use interfaces::{Breadcrumb, ClientSdk, Context, LogEntry, Request, User};
-pub use stack::{Exception, Frame, Mechanism, Stacktrace, Thread};
+pub use interfaces::{
+    Breadcrumb, ClientSdk, Context, DebugImage, DebugMeta, LogEntry, Request, User,
+};
+pub use stack::{
+    Exception, Frame, FrameData, Mechanism, MinifiedFrame, SourcemapError, SourcemapErrorKind,
+    Stacktrace, Thread,
+};
 
 /// A Sentry event. After `ingest::normalize` the fields the writer indexes are set (`event_id`,
 /// `timestamp`, `received`, `level`, `platform`, `type`).
@@ -63,6 +68,7 @@ pub struct Event {
     pub extra: Option<Map<String, Value>>,
     pub modules: Option<Map<String, Value>>,
     pub sdk: Option<ClientSdk>,
+    pub debug_meta: Option<DebugMeta>,
     /// What was wrong with the payload (dropped fields, corrected timestamps).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<EventError>,
@@ -204,6 +210,7 @@ impl Event {
                 "extra" => set(&mut event.extra, value),
                 "modules" => set(&mut event.modules, value),
                 "sdk" => set(&mut event.sdk, value),
+                "debug_meta" => set(&mut event.debug_meta, value),
                 "errors" => {
                     event.errors = match value {
                         Value::Array(list) => {

@@ -98,6 +98,68 @@ pub struct Frame {
     /// Local variables, scrubbed and bounded like every databag.
     #[serde(default, deserialize_with = "lenient::field")]
     pub vars: Option<Value>,
+    /// What processing learnt about the frame (source maps).
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub data: Option<FrameData>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// `frame.data`: how a JavaScript frame was source-mapped, or why it could not be.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FrameData {
+    /// URL of the source map the frame was resolved with (`~/static/app.min.js.map`).
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub sourcemap: Option<String>,
+    /// How the map was found: `debug-id`, `release` or `source-mapping-url`.
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub resolved_with: Option<String>,
+    /// The frame as the SDK sent it, before source mapping.
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub minified: Option<MinifiedFrame>,
+    /// Why the frame is not (fully) source-mapped.
+    #[serde(default, deserialize_with = "lenient::field")]
+    pub sourcemap_error: Option<SourcemapError>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A frame's location in the minified file.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MinifiedFrame {
+    pub filename: Option<String>,
+    pub abs_path: Option<String>,
+    pub module: Option<String>,
+    pub function: Option<String>,
+    pub lineno: Option<u64>,
+    pub colno: Option<u64>,
+}
+
+/// Why a frame could not be source-mapped.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourcemapError {
+    pub kind: SourcemapErrorKind,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourcemapErrorKind {
+    /// The frame has no line or column to look up.
+    MissingPosition,
+    /// The event names no debug ID for the frame's file and has no release to look its URL
+    /// up in.
+    NoDebugId,
+    /// No uploaded source map matches the frame's debug ID, release + URL or
+    /// `sourceMappingURL`.
+    NoMap,
+    /// The source map found could not be read.
+    InvalidMap,
+    /// The map has no mapping at the frame's line and column.
+    OutOfRange,
+    /// The frame was mapped, but the map carries no source text for its file.
+    MissingSourcesContent,
 }

@@ -21,6 +21,7 @@ use super::writer::{NewAttachment, WriteError, WriteJob, WriterHandle};
 use crate::config::IngestLimits;
 use crate::grouping::group_event;
 use crate::live::LiveIssues;
+use crate::sourcemaps::{Pass, SourceMaps};
 
 /// What happened to an accepted event.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +61,8 @@ pub struct Pipeline {
     pub metrics: Arc<Metrics>,
     pub rate_limits: RateLimiter,
     pub outcomes: Outcomes,
+    /// Maps JavaScript frames through uploaded source maps (before grouping).
+    pub sourcemaps: Arc<SourceMaps>,
     writer: WriterHandle,
 }
 
@@ -95,6 +98,7 @@ impl Pipeline {
             metrics,
             rate_limits: RateLimiter::default(),
             outcomes,
+            sourcemaps: Arc::default(),
             writer,
         }))
     }
@@ -155,14 +159,15 @@ impl Pipeline {
         meta: RequestMeta,
         attachments: Vec<NewAttachment>,
     ) -> Result<Accepted, IngestError> {
-        match self.prepare(project, raw, meta, attachments)? {
+        match self.prepare(project, raw, meta, attachments).await? {
             Prepared::Dropped(accepted) => Ok(accepted),
             Prepared::Write(job) => self.write(*job).await,
         }
     }
 
-    /// Steps 4–6: normalises the event, applies inbound filters and sampling, groups it.
-    pub fn prepare(
+    /// Steps 4–6: normalises the event, maps JavaScript frames through uploaded source maps,
+    /// applies inbound filters and sampling, groups it.
+    pub async fn prepare(
         &self,
         project: &ProjectSettings,
         raw: Value,
@@ -182,7 +187,12 @@ impl Pipeline {
                 scrub_ip_addresses: project.extra.scrub_ip_addresses,
             },
         };
-        let event = normalize_event(raw, &context)?;
+        let mut event = normalize_event(raw, &context)?;
+        // Before filters and grouping: both read the original functions and files, so one bug
+        // in two builds with different minified names is one issue.
+        self.sourcemaps
+            .apply(&self.db, project.id, &mut event.payload, Pass::Ingest)
+            .await;
         let dropped = match project.extra.inbound_filters.check(&event.payload) {
             Some(filter) => Some((Outcome::Filtered, format!("filtered:{filter}"))),
             None if !sampling::keep(&event.event_id, project.sample_rate) => {

@@ -1,7 +1,7 @@
-//! What a project's events have shown: counts per hourly bucket by outcome, and the releases and
-//! environments seen.
+//! What a project's events have shown: counts per hourly bucket by outcome, and the environments
+//! seen (releases are `crate::releases`).
 use chrono::{DateTime, Utc};
-use entity::{environment, project_stat, release};
+use entity::{environment, project_stat};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// The project's outcome counts in buckets within `[from, to)`.
@@ -15,18 +15,6 @@ pub async fn outcome_counts<C: ConnectionTrait>(
         .filter(project_stat::Column::ProjectId.eq(project_id))
         .filter(project_stat::Column::Bucket.gte(from))
         .filter(project_stat::Column::Bucket.lt(to))
-        .all(db)
-        .await
-}
-
-/// Releases seen in the project's events, newest first.
-pub async fn releases<C: ConnectionTrait>(
-    db: &C,
-    project_id: i64,
-) -> Result<Vec<release::Model>, DbErr> {
-    release::Entity::find()
-        .filter(release::Column::ProjectId.eq(project_id))
-        .order_by_desc(release::Column::FirstSeen)
         .all(db)
         .await
 }

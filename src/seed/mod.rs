@@ -72,6 +72,7 @@ pub async fn seed(
                 RequestMeta::default(),
                 Vec::new(),
             )
+            .await
             .map_err(failed)?
         {
             Prepared::Write(job) => {

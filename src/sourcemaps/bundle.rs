@@ -21,7 +21,7 @@ pub const MAX_FILES: usize = 20_000;
 const MAX_MANIFEST_SIZE: u64 = 16 * 1024 * 1024;
 
 /// What a file of the bundle is (the manifest's `type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     MinifiedSource,

@@ -5,6 +5,7 @@ pub mod channels;
 pub mod event;
 pub mod issue;
 pub mod project;
+pub mod release;
 pub mod search;
 pub mod settings;
 pub mod stats;

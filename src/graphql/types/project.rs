@@ -2,11 +2,12 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::states::Outcome;
-use entity::{environment, project, release};
+use entity::{environment, project};
 
 use super::accounts::Team;
 use super::alerts::{AlertRule, Delivery, DeliveryStatus};
 use super::issue::Issue;
+use super::release::Release;
 use super::settings::ProjectSettings;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
@@ -17,6 +18,7 @@ use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{authorize, bad_input, internal, state};
 use crate::issues::listing::{self, IssueList, PageError};
 use crate::projects::seen;
+use crate::releases;
 use crate::search::{self, IssueSearchError};
 
 pub struct Project(pub project::Model);
@@ -131,24 +133,13 @@ pub struct ProjectStats {
     pub rate_limited: Vec<StatsPoint>,
 }
 
-/// A release or an environment seen in the project's events.
+/// An environment seen in the project's events.
 #[derive(SimpleObject)]
 pub struct Seen {
     pub name: String,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub count: i64,
-}
-
-impl From<release::Model> for Seen {
-    fn from(r: release::Model) -> Self {
-        Seen {
-            name: r.version,
-            first_seen: r.first_seen,
-            last_seen: r.last_seen,
-            count: r.times_seen,
-        }
-    }
 }
 
 impl From<environment::Model> for Seen {
@@ -255,12 +246,12 @@ impl Project {
         Ok(rows.into_iter().map(Delivery::from).collect())
     }
 
-    /// Releases seen in events, newest first.
-    async fn releases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Seen>> {
-        let rows = seen::releases(&state(ctx).db, self.0.id)
+    /// Releases named by events or created by `sentry-cli`, newest first, with their deploys.
+    async fn releases(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Release>> {
+        let rows = releases::of_project(&state(ctx).db, &self.0)
             .await
             .map_err(internal)?;
-        Ok(rows.into_iter().map(Seen::from).collect())
+        Ok(rows.into_iter().map(Release::from).collect())
     }
 
     /// Environments seen in events, by name.
