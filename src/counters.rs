@@ -19,7 +19,8 @@ pub fn accumulate<E: EntityTrait>(
     let incoming = |column: E::Column| Expr::col((Alias::new("excluded"), column));
     let mut on_conflict = OnConflict::columns(key);
     on_conflict.value(times_seen, existing(times_seen).add(incoming(times_seen)));
-    let counted_nothing = existing(times_seen).eq(0);
+    // A literal, not a bound value: the writer renders this text once and binds only the rows.
+    let counted_nothing = existing(times_seen).eq(Expr::cust("0"));
     if let Some(first) = first_seen {
         on_conflict.value(
             first,

@@ -80,7 +80,11 @@ impl MigrationTrait for Migration {
             ),
         ];
         let indexes = vec![
-            index("deploy", "ix_deploy_version", &["organization_id", "version"]),
+            index(
+                "deploy",
+                "ix_deploy_version",
+                &["organization_id", "version"],
+            ),
             unique_index(
                 "file_chunk",
                 "ux_file_chunk",

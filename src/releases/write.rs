@@ -49,18 +49,20 @@ pub async fn create<C: ConnectionTrait>(
     project_ids.sort_unstable();
     project_ids.dedup();
     let now = Utc::now();
-    let rows = project_ids.into_iter().map(|project_id| release::ActiveModel {
-        project_id: Set(project_id),
-        version: Set(new.version.clone()),
-        first_seen: Set(now),
-        last_seen: Set(now),
-        times_seen: Set(0),
-        date_created: Set(Some(now)),
-        date_started: Set(new.date_started),
-        date_released: Set(new.date_released),
-        url: Set(new.url.clone()),
-        ..Default::default()
-    });
+    let rows = project_ids
+        .into_iter()
+        .map(|project_id| release::ActiveModel {
+            project_id: Set(project_id),
+            version: Set(new.version.clone()),
+            first_seen: Set(now),
+            last_seen: Set(now),
+            times_seen: Set(0),
+            date_created: Set(Some(now)),
+            date_started: Set(new.date_started),
+            date_released: Set(new.date_released),
+            url: Set(new.url.clone()),
+            ..Default::default()
+        });
     release::Entity::insert_many(rows)
         .on_conflict(keep_counts())
         .exec_without_returning(db)
@@ -146,9 +148,7 @@ fn named<'a>(
         .find(|p| p.slug == name)
         .or_else(|| projects.iter().find(|p| p.id.to_string() == name))
         .ok_or_else(|| {
-            ReleaseError::Invalid(format!(
-                "project {name:?} not found in this organization"
-            ))
+            ReleaseError::Invalid(format!("project {name:?} not found in this organization"))
         })
 }
 

@@ -42,7 +42,9 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq)]
 pub enum State {
     /// These chunks must be uploaded first.
-    NotFound { missing: Vec<String> },
+    NotFound {
+        missing: Vec<String>,
+    },
     Created,
     Assembling,
     Ok,
@@ -85,11 +87,12 @@ impl Assemblies {
         let known = self.running.lock().expect("assemblies").get(&key).cloned();
         match known {
             Some(Running::InProgress) => return Ok(State::Assembling),
-            Some(Running::Finished(state, at)) if at.elapsed() < FAILURE_MEMORY => return Ok(state),
+            Some(Running::Finished(state, at)) if at.elapsed() < FAILURE_MEMORY => {
+                return Ok(state);
+            }
             _ => {}
         }
-        let missing =
-            store::missing_chunks(db, request.organization_id, &request.chunks).await?;
+        let missing = store::missing_chunks(db, request.organization_id, &request.chunks).await?;
         if !missing.is_empty() {
             return Ok(State::NotFound { missing });
         }
@@ -144,8 +147,7 @@ async fn try_assemble(db: &DatabaseConnection, request: &Request) -> Result<Stat
     let Some(archive) =
         store::concatenate_chunks(db, request.organization_id, &request.chunks).await?
     else {
-        let missing =
-            store::missing_chunks(db, request.organization_id, &request.chunks).await?;
+        let missing = store::missing_chunks(db, request.organization_id, &request.chunks).await?;
         return Ok(State::NotFound { missing });
     };
     if archive.len() as u64 > MAX_ARCHIVE_SIZE {

@@ -185,12 +185,14 @@ pub fn read(archive: &[u8]) -> Result<Bundle, BundleError> {
             })?;
         total += contents.len() as u64;
         let debug_id = match info.header("debug-id") {
-            Some(value) => Some(normalize_debug_id(value).ok_or_else(|| {
-                BundleError::BadDebugId {
-                    path: path.clone(),
-                    value: value.to_string(),
-                }
-            })?),
+            Some(value) => {
+                Some(
+                    normalize_debug_id(value).ok_or_else(|| BundleError::BadDebugId {
+                        path: path.clone(),
+                        value: value.to_string(),
+                    })?,
+                )
+            }
             None => None,
         };
         if kind == FileKind::SourceMap {

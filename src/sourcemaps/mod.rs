@@ -172,7 +172,14 @@ impl SourceMaps {
                 let file = frame_file(frame).to_string();
                 if !per_file.contains_key(&file) {
                     let found = self
-                        .find(db, project_id, &file, &debug_ids, release.as_deref(), dist.as_deref())
+                        .find(
+                            db,
+                            project_id,
+                            &file,
+                            &debug_ids,
+                            release.as_deref(),
+                            dist.as_deref(),
+                        )
                         .await?;
                     per_file.insert(file.clone(), found);
                 }
@@ -198,19 +205,25 @@ impl SourceMaps {
         let debug_id = debug_ids.get(file);
         if let Some(debug_id) = debug_id {
             let map = self
-                .lookup(db, Lookup::DebugId {
-                    project_id,
-                    debug_id: debug_id.clone(),
-                    kind: FileKind::SourceMap,
-                })
+                .lookup(
+                    db,
+                    Lookup::DebugId {
+                        project_id,
+                        debug_id: debug_id.clone(),
+                        kind: FileKind::SourceMap,
+                    },
+                )
                 .await?;
             if let Some(map) = map {
                 let minified = self
-                    .lookup(db, Lookup::DebugId {
-                        project_id,
-                        debug_id: debug_id.clone(),
-                        kind: FileKind::MinifiedSource,
-                    })
+                    .lookup(
+                        db,
+                        Lookup::DebugId {
+                            project_id,
+                            debug_id: debug_id.clone(),
+                            kind: FileKind::MinifiedSource,
+                        },
+                    )
                     .await?;
                 return self.maps(db, map, minified, "debug-id").await;
             }
@@ -231,12 +244,15 @@ impl SourceMaps {
             }));
         };
         let found = self
-            .lookup(db, Lookup::Url {
-                project_id,
-                release: release.to_string(),
-                dist: dist.map(str::to_string),
-                file: file.to_string(),
-            })
+            .lookup(
+                db,
+                Lookup::Url {
+                    project_id,
+                    release: release.to_string(),
+                    dist: dist.map(str::to_string),
+                    file: file.to_string(),
+                },
+            )
             .await?;
         let no_map = || {
             error(
@@ -278,10 +294,13 @@ impl SourceMaps {
         };
         let map_url = urls::join(&minified.file.url, &reference);
         let map = self
-            .lookup(db, Lookup::Sibling {
-                bundle_id: minified.file.bundle_id,
-                url: map_url,
-            })
+            .lookup(
+                db,
+                Lookup::Sibling {
+                    bundle_id: minified.file.bundle_id,
+                    url: map_url,
+                },
+            )
             .await?;
         match map {
             Some(map) => self.maps(db, map, Some(minified), resolved_with).await,
@@ -530,9 +549,7 @@ fn map_frame(frame: &mut Frame, maps: &FileMaps, called: Option<String>) -> Opti
         )
     });
     frame.in_app = Some(!resolve::is_library_source(&original.abs_path));
-    frame.function = called
-        .or(original.enclosing_function)
-        .or(minified_function);
+    frame.function = called.or(original.enclosing_function).or(minified_function);
     frame.filename = Some(original.filename);
     frame.abs_path = Some(original.abs_path);
     frame.lineno = Some(original.lineno);

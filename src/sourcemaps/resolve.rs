@@ -162,7 +162,10 @@ mod tests {
         assert_eq!(project_path("webpack://shop/./src/cart.js"), "src/cart.js");
         assert_eq!(project_path("webpack:///src/cart.js"), "src/cart.js");
         assert_eq!(project_path("../src/cart.js"), "src/cart.js");
-        assert_eq!(project_path("../../node_modules/a/b.js"), "node_modules/a/b.js");
+        assert_eq!(
+            project_path("../../node_modules/a/b.js"),
+            "node_modules/a/b.js"
+        );
     }
 
     #[test]

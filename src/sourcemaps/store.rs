@@ -101,7 +101,10 @@ pub async fn concatenate_chunks<C: ConnectionTrait>(
 }
 
 /// Deletes chunks older than `cutoff` (uploads never assembled).
-pub async fn delete_stale_chunks(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<u64, DbErr> {
+pub async fn delete_stale_chunks(
+    db: &DatabaseConnection,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, DbErr> {
     Ok(file_chunk::Entity::delete_many()
         .filter(file_chunk::Column::CreatedAt.lt(cutoff))
         .exec(db)
@@ -310,8 +313,11 @@ async fn delete_bundles<C: ConnectionTrait>(
                 .equals((artifact_file::Entity, artifact_file::Column::BundleId)),
         )
         .and_where(
-            Expr::col((artifact_bundle::Entity, artifact_bundle::Column::OrganizationId))
-                .eq(organization_id),
+            Expr::col((
+                artifact_bundle::Entity,
+                artifact_bundle::Column::OrganizationId,
+            ))
+            .eq(organization_id),
         )
         .to_owned();
     let orphans = Query::delete()
@@ -471,7 +477,10 @@ pub async fn contents<C: ConnectionTrait>(
 /// Marks the bundle as used now (at most once an hour per bundle, by the caller's cache).
 pub async fn touch_bundle<C: ConnectionTrait>(db: &C, bundle_id: i64) -> Result<(), DbErr> {
     artifact_bundle::Entity::update_many()
-        .col_expr(artifact_bundle::Column::LastUsedAt, Expr::val(Utc::now()).into())
+        .col_expr(
+            artifact_bundle::Column::LastUsedAt,
+            Expr::val(Utc::now()).into(),
+        )
         .filter(artifact_bundle::Column::Id.eq(bundle_id))
         .exec(db)
         .await?;

@@ -130,9 +130,18 @@ mod tests {
 
     #[test]
     fn references_resolve_beside_the_minified_file() {
-        assert_eq!(join("~/static/app.min.js", "app.min.js.map"), "~/static/app.min.js.map");
-        assert_eq!(join("~/static/js/app.js", "../maps/app.js.map"), "~/static/maps/app.js.map");
-        assert_eq!(join("~/static/app.js", "/maps/app.js.map"), "~/maps/app.js.map");
+        assert_eq!(
+            join("~/static/app.min.js", "app.min.js.map"),
+            "~/static/app.min.js.map"
+        );
+        assert_eq!(
+            join("~/static/js/app.js", "../maps/app.js.map"),
+            "~/static/maps/app.js.map"
+        );
+        assert_eq!(
+            join("~/static/app.js", "/maps/app.js.map"),
+            "~/maps/app.js.map"
+        );
         assert_eq!(
             join("https://cdn.example/a/app.js", "app.js.map"),
             "https://cdn.example/a/app.js.map"

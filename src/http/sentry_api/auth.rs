@@ -102,8 +102,8 @@ pub async fn whoami(
         .as_ref()
         .map(|viewer| viewer.scopes.iter().map(Scope::name).collect())
         .unwrap_or_default();
-    let user = caller.user.map(|user| {
-        json!({ "id": user.id.to_string(), "name": user.name, "email": user.email })
-    });
+    let user = caller
+        .user
+        .map(|user| json!({ "id": user.id.to_string(), "name": user.name, "email": user.email }));
     Ok(Json(json!({ "user": user, "auth": { "scopes": scopes } })))
 }

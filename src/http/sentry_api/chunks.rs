@@ -22,10 +22,7 @@ const CHUNK_SIZE: usize = 8 * 1024 * 1024;
 /// Chunks per upload request.
 const CHUNKS_PER_REQUEST: usize = 64;
 
-pub async fn options(
-    caller: OrgCaller,
-    Path(org): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn options(caller: OrgCaller, Path(org): Path<String>) -> Result<Json<Value>, ApiError> {
     caller.require(Scope::ProjectReleases)?;
     Ok(Json(json!({
         // Relative to the API root, so the CLI posts to whichever address it reached us at.
@@ -75,9 +72,8 @@ pub async fn upload(
             .await
             .map_err(|e| ApiError::bad_request(format!("invalid multipart body: {e}")))?;
         let data = if compressed {
-            inflate(&bytes).map_err(|detail| {
-                ApiError::bad_request(format!("chunk {checksum}: {detail}"))
-            })?
+            inflate(&bytes)
+                .map_err(|detail| ApiError::bad_request(format!("chunk {checksum}: {detail}")))?
         } else {
             bytes.to_vec()
         };
@@ -104,7 +100,9 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, String> {
         .read_to_end(&mut data)
         .map_err(|e| format!("not valid gzip: {e}"))?;
     if data.len() > CHUNK_SIZE {
-        return Err(format!("inflates beyond the chunk size of {CHUNK_SIZE} bytes"));
+        return Err(format!(
+            "inflates beyond the chunk size of {CHUNK_SIZE} bytes"
+        ));
     }
     Ok(data)
 }

@@ -159,8 +159,7 @@ async fn create_deploy(
     caller.require(Scope::ProjectReleases)?;
     let Path(VersionPath { version }) = path?;
     let Json(body) = body?;
-    let deploy =
-        releases::create_deploy(&state.db, &caller.viewer, &version, body.into()).await?;
+    let deploy = releases::create_deploy(&state.db, &caller.viewer, &version, body.into()).await?;
     Ok((StatusCode::CREATED, Json(deploy.into())))
 }
 

@@ -162,7 +162,11 @@ impl From<Release> for ReleaseJson {
             first_event: release.first_event,
             last_event: release.last_event,
             new_groups: release.new_groups,
-            projects: release.projects.into_iter().map(ProjectJson::from).collect(),
+            projects: release
+                .projects
+                .into_iter()
+                .map(ProjectJson::from)
+                .collect(),
             last_commit: (),
             deploy_count: release.deploy_count,
             last_deploy: release.last_deploy.map(DeployJson::from),
