@@ -109,9 +109,12 @@ impl QueryRoot {
     /// An event by row id or by its SDK event id (32 hex).
     async fn event(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Event>> {
         let viewer = authorize(ctx, Scope::EventRead)?;
-        Ok(access::event(&state(ctx).db, viewer, id.as_str())
+        match access::event(&state(ctx).db, viewer, id.as_str())
             .await
             .map_err(internal)?
-            .map(Event::new))
+        {
+            Some(row) => Ok(Some(Event::load(ctx, row).await)),
+            None => Ok(None),
+        }
     }
 }

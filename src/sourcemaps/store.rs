@@ -229,20 +229,30 @@ pub async fn save_bundle(
     txn.commit().await
 }
 
-/// A project's bundles, newest first.
+/// A project's bundles with their files, newest first.
 pub async fn bundles<C: ConnectionTrait>(
     db: &C,
     project_id: i64,
-) -> Result<Vec<artifact_bundle::Model>, DbErr> {
-    artifact_bundle::Entity::find()
+) -> Result<Vec<(artifact_bundle::Model, Vec<artifact_file::Model>)>, DbErr> {
+    let bundles = artifact_bundle::Entity::find()
         .filter(artifact_bundle::Column::ProjectId.eq(project_id))
         .order_by_desc(artifact_bundle::Column::Id)
         .all(db)
-        .await
+        .await?;
+    let ids: Vec<i64> = bundles.iter().map(|b| b.id).collect();
+    let mut files = files_of(db, &ids).await?;
+    Ok(bundles
+        .into_iter()
+        .map(|bundle| {
+            let (own, rest) = files.drain(..).partition(|f| f.bundle_id == bundle.id);
+            files = rest;
+            (bundle, own)
+        })
+        .collect())
 }
 
-/// The files of bundles, by bundle.
-pub async fn files_of<C: ConnectionTrait>(
+/// The files of bundles, by URL.
+async fn files_of<C: ConnectionTrait>(
     db: &C,
     bundle_ids: &[i64],
 ) -> Result<Vec<artifact_file::Model>, DbErr> {

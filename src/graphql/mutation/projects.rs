@@ -10,6 +10,7 @@ use crate::graphql::types::settings::InboundFilterSettings as InboundFiltersInpu
 use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::ingest::projects::ExtraSettings;
 use crate::projects::settings::{self as project_settings, ProjectChanges};
+use crate::sourcemaps;
 
 #[derive(Default)]
 pub struct ProjectMutations;
@@ -171,6 +172,31 @@ impl ProjectSettingsMutations {
             format!("key:{}", parse_id(&id, "key")?),
         )
         .await?;
+        Ok(true)
+    }
+    /// Deletes an artifact bundle (its files and their contents, unless another bundle has
+    /// them). Frames already mapped keep their original locations.
+    async fn delete_artifact_bundle(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        id: ID,
+    ) -> async_graphql::Result<bool> {
+        let viewer = authorize(ctx, Scope::ProjectReleases)?;
+        let app = state(ctx);
+        let project = access::project(&app.db, viewer, parse_id(&project_id, "project")?)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| not_found("project"))?;
+        let bundle_id = parse_id(&id, "artifact bundle")?;
+        let deleted = sourcemaps::store::delete_bundle(&app.db, project.id, bundle_id)
+            .await
+            .map_err(internal)?;
+        if !deleted {
+            return Err(not_found("artifact bundle"));
+        }
+        app.pipeline.sourcemaps.invalidate();
+        audit(ctx, viewer, "artifact_bundle.delete", format!("artifact_bundle:{bundle_id}")).await?;
         Ok(true)
     }
 }

@@ -7,9 +7,11 @@ use entity::event;
 use serde_json::Value;
 
 use super::Level;
+use super::sourcemaps::{MinifiedFrame, SourcemapError};
 use crate::event as model;
 use crate::graphql::{internal, state};
 use crate::issues::details;
+use crate::sourcemaps::Pass;
 
 pub struct Event {
     row: event::Model,
@@ -17,8 +19,16 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(row: event::Model) -> Self {
-        let payload = crate::db::payload::read(&row);
+    /// The stored event, with frames that had no source map at ingest mapped again (a map
+    /// uploaded since then applies).
+    pub async fn load(ctx: &Context<'_>, row: event::Model) -> Self {
+        let mut payload: model::Event = crate::db::payload::read(&row);
+        let state = state(ctx);
+        state
+            .pipeline
+            .sourcemaps
+            .apply(&state.db, row.project_id, &mut payload, Pass::Read)
+            .await;
         Event { row, payload }
     }
 }
@@ -89,6 +99,12 @@ pub struct Frame {
     pub pre_context: Option<Vec<String>>,
     pub post_context: Option<Vec<String>>,
     pub vars: Option<Json<Value>>,
+    /// The source map the frame was mapped with (`~/static/app.min.js.map`).
+    pub sourcemap: Option<String>,
+    /// The frame as the SDK sent it, when it was source-mapped.
+    pub minified: Option<MinifiedFrame>,
+    /// Why the frame is not (fully) source-mapped.
+    pub sourcemap_error: Option<SourcemapError>,
 }
 
 /// Something that happened before the event, oldest first.
@@ -135,6 +151,7 @@ pub struct Sdk {
 
 impl From<&model::Frame> for Frame {
     fn from(frame: &model::Frame) -> Self {
+        let data = frame.data.as_ref();
         Frame {
             filename: frame.filename.clone(),
             abs_path: frame.abs_path.clone(),
@@ -148,6 +165,11 @@ impl From<&model::Frame> for Frame {
             pre_context: frame.pre_context.clone(),
             post_context: frame.post_context.clone(),
             vars: frame.vars.clone().map(Json),
+            sourcemap: data.and_then(|d| d.sourcemap.clone()),
+            minified: data.and_then(|d| d.minified.as_ref()).map(MinifiedFrame::from),
+            sourcemap_error: data
+                .and_then(|d| d.sourcemap_error.as_ref())
+                .map(SourcemapError::from),
         }
     }
 }

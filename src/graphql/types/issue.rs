@@ -270,12 +270,15 @@ impl Issue {
     /// The most recently received event.
     async fn latest_event(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Event>> {
         let loaders = ctx.data_unchecked::<Loaders>();
-        Ok(loaders
+        match loaders
             .latest_events
             .load_one(self.0.id)
             .await
             .map_err(internal)?
-            .map(Event::new))
+        {
+            Some(row) => Ok(Some(Event::load(ctx, row).await)),
+            None => Ok(None),
+        }
     }
 
     /// The issue's events, newest first.
@@ -297,17 +300,17 @@ impl Issue {
         .map_err(internal)?;
         let has_next_page = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
-        let edges: Vec<EventEdge> = rows
-            .into_iter()
-            .map(|row| EventEdge {
+        let mut edges = Vec::with_capacity(rows.len());
+        for row in rows {
+            edges.push(EventEdge {
                 cursor: Cursor {
                     value: String::new(),
                     id: row.id,
                 }
                 .encode(),
-                node: Event::new(row),
-            })
-            .collect();
+                node: Event::load(ctx, row).await,
+            });
+        }
         Ok(EventConnection {
             page_info: PageInfo {
                 has_next_page,

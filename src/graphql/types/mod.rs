@@ -8,6 +8,7 @@ pub mod project;
 pub mod release;
 pub mod search;
 pub mod settings;
+pub mod sourcemaps;
 pub mod stats;
 
 use async_graphql::Enum;

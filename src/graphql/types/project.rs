@@ -9,11 +9,13 @@ use super::alerts::{AlertRule, Delivery, DeliveryStatus};
 use super::issue::Issue;
 use super::release::Release;
 use super::settings::ProjectSettings;
+use super::sourcemaps::ArtifactBundle;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
 use crate::accounts::projects::{self as project_keys, dsn};
 use crate::accounts::scopes;
 use crate::alerts::{deliveries, rule_store};
+use crate::sourcemaps;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{authorize, bad_input, internal, state};
 use crate::issues::listing::{self, IssueList, PageError};
@@ -252,6 +254,20 @@ impl Project {
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(Release::from).collect())
+    }
+
+    /// Artifact bundles uploaded with `sentry-cli sourcemaps upload`, newest first.
+    async fn artifact_bundles(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ArtifactBundle>> {
+        let bundles = sourcemaps::store::bundles(&state(ctx).db, self.0.id)
+            .await
+            .map_err(internal)?;
+        Ok(bundles
+            .into_iter()
+            .map(|(bundle, files)| ArtifactBundle::new(bundle, files))
+            .collect())
     }
 
     /// Environments seen in events, by name.
