@@ -1,7 +1,8 @@
 //! Retention: events older than their project's retention (else the organization default) are
 //! deleted in bounded batches, each its own short transaction, so ingest is never blocked for
 //! long. Issue counters are kept; an issue left with no events whose last event is itself past
-//! retention is deleted with everything hanging off it. Old hourly rollups go too.
+//! retention is deleted with everything hanging off it. Old hourly rollups go too, as do artifact
+//! bundles no event has used within the retention period and upload chunks never assembled.
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -16,6 +17,8 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::sourcemaps;
+
 /// Rows deleted per statement.
 const BATCH: u64 = 1_000;
 /// Pause between batches: lets the ingest writer take the database in between.
@@ -26,6 +29,10 @@ pub struct Report {
     pub events: u64,
     pub attachments: u64,
     pub issues: u64,
+    /// Artifact bundles no event used within the retention period.
+    pub artifact_bundles: u64,
+    /// Uploaded chunks never assembled into a bundle within a day.
+    pub stale_chunks: u64,
 }
 
 /// Runs retention for every project once.
@@ -72,6 +79,8 @@ pub async fn run_once(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rep
         )
         .await?;
         report.issues += delete_empty_issues(db, project.id, cutoff).await?;
+        report.artifact_bundles +=
+            sourcemaps::store::delete_unused_bundles(db, project.id, cutoff).await?;
         issue_stat::Entity::delete_many()
             .filter(issue_stat::Column::ProjectId.eq(project.id))
             .filter(issue_stat::Column::Bucket.lt(cutoff))
@@ -83,6 +92,8 @@ pub async fn run_once(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Rep
             .exec(db)
             .await?;
     }
+    report.stale_chunks =
+        sourcemaps::store::delete_stale_chunks(db, now - chrono::Duration::days(1)).await?;
     Ok(report)
 }
 

@@ -188,7 +188,10 @@ async fn a_release_goes_through_new_finalize_deploy_and_its_first_event(server: 
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{refusal}");
     assert!(
-        refusal["detail"].as_str().unwrap().contains("has 1 events"),
+        refusal["detail"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be deleted: stored events name it (1 so far)"),
         "{refusal}"
     );
     assert_eq!(server.count_rows("release").await, 1);

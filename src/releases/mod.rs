@@ -5,8 +5,9 @@
 //! it (`ingest::writer::rollups`), and so does `sentry-cli releases new`, with `times_seen` 0.
 //! Sentry's release belongs to the organization: a [`Release`] here is one version across the
 //! viewer's visible projects that have it. Deploys are per organization and version, as Sentry
-//! keeps them. Every function is scoped to the viewer's organization and visible projects: a
-//! version only other projects have is answered exactly like one that does not exist.
+//! keeps them. Every function given a viewer is scoped to the viewer's organization and visible
+//! projects: a version only other projects have is answered exactly like one that does not
+//! exist. `of_project` takes a project the caller already checked the viewer may see.
 mod deploys;
 mod summary;
 mod write;

@@ -117,8 +117,7 @@ pub async fn delete<C: ConnectionTrait>(
     let events: i64 = rows.iter().map(|r| r.times_seen).sum();
     if events > 0 {
         return Err(ReleaseError::Invalid(format!(
-            "release {version} has {events} events and cannot be deleted: Larder keeps the \
-             releases its stored events name"
+            "release {version} cannot be deleted: stored events name it ({events} so far)"
         )));
     }
     // `times_seen = 0` again: an event that arrived since keeps its release.

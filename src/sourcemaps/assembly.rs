@@ -166,13 +166,20 @@ async fn try_assemble(db: &DatabaseConnection, request: &Request) -> Result<Stat
             ),
         ));
     }
-    let archive = Arc::new(archive);
-    let reading = archive.clone();
-    let read = tokio::task::spawn_blocking(move || bundle::read(&reading))
-        .await
-        .map_err(|e| DbErr::Custom(format!("reading the bundle: {e}")))?;
-    let mut bundle = match read {
-        Ok(bundle) => bundle,
+    let archive_size = archive.len();
+    // Unzipping, checking maps and compressing are CPU work: off the async runtime.
+    let read = tokio::task::spawn_blocking(move || {
+        let bundle = bundle::read(&archive)?;
+        let blobs = store::compress(&bundle).map_err(|e| bundle::BundleError::Unreadable {
+            path: "the bundle".to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok::<_, bundle::BundleError>((bundle, blobs))
+    })
+    .await
+    .map_err(|e| DbErr::Custom(format!("reading the bundle: {e}")))?;
+    let (mut bundle, blobs) = match read {
+        Ok(read) => read,
         Err(error) => return Ok(refuse(error.is_too_large(), error.to_string())),
     };
     if request.release.is_some() {
@@ -186,9 +193,10 @@ async fn try_assemble(db: &DatabaseConnection, request: &Request) -> Result<Stat
         request.organization_id,
         &request.project_ids,
         &request.checksum,
-        archive.len(),
+        archive_size,
         &request.chunks,
         &bundle,
+        blobs,
     )
     .await?;
     Ok(State::Ok)

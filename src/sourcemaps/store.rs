@@ -128,8 +128,34 @@ pub async fn bundle_exists<C: ConnectionTrait>(
     Ok(found as usize >= project_ids.len())
 }
 
-/// Stores a checked bundle for each project in one transaction, then drops its chunks. A project
-/// that has the same archive already keeps its bundle (uploading twice is harmless).
+/// A file's contents as stored: compressed, with the checksum and size of the original.
+pub struct Blob {
+    checksum: String,
+    size: i64,
+    data_zstd: Vec<u8>,
+}
+
+/// The bundle's distinct contents, compressed (CPU work: run it off the async runtime).
+pub fn compress(bundle: &Bundle) -> std::io::Result<Vec<Blob>> {
+    let mut seen = HashSet::new();
+    bundle
+        .files
+        .iter()
+        .filter(|file| seen.insert(file.checksum.clone()))
+        .map(|file| {
+            Ok(Blob {
+                checksum: file.checksum.clone(),
+                size: file.contents.len() as i64,
+                data_zstd: zstd::bulk::compress(&file.contents, COMPRESSION_LEVEL)?,
+            })
+        })
+        .collect()
+}
+
+/// Stores a checked bundle (its contents compressed by `compress`) for each project in one
+/// transaction, then drops its chunks. A project that has the same archive already keeps its
+/// bundle (uploading twice is harmless).
+#[allow(clippy::too_many_arguments)]
 pub async fn save_bundle(
     db: &DatabaseConnection,
     organization_id: i64,
@@ -138,22 +164,10 @@ pub async fn save_bundle(
     archive_size: usize,
     chunks: &[String],
     bundle: &Bundle,
+    blobs: Vec<Blob>,
 ) -> Result<(), DbErr> {
-    let compressed: Vec<(String, i64, Vec<u8>)> = {
-        let mut seen = HashSet::new();
-        bundle
-            .files
-            .iter()
-            .filter(|file| seen.insert(file.checksum.clone()))
-            .map(|file| {
-                let data = zstd::bulk::compress(&file.contents, COMPRESSION_LEVEL)
-                    .map_err(|e| DbErr::Custom(format!("compressing {}: {e}", file.url)))?;
-                Ok((file.checksum.clone(), file.contents.len() as i64, data))
-            })
-            .collect::<Result<_, DbErr>>()?
-    };
     let txn = crate::db::begin_write(db).await?;
-    for (blob_checksum, size, data) in compressed {
+    for blob in blobs {
         let insert = Query::insert()
             .into_table(artifact_blob::Entity)
             .columns([
@@ -164,9 +178,9 @@ pub async fn save_bundle(
             ])
             .values_panic([
                 organization_id.into(),
-                blob_checksum.into(),
-                size.into(),
-                data.into(),
+                blob.checksum.into(),
+                blob.size.into(),
+                blob.data_zstd.into(),
             ])
             .on_conflict(
                 OnConflict::columns([
@@ -315,7 +329,7 @@ async fn delete_bundles<C: ConnectionTrait>(
         .exec(db)
         .await?;
     let still_used = Query::select()
-        .column(artifact_file::Column::Checksum)
+        .column((artifact_file::Entity, artifact_file::Column::Checksum))
         .from(artifact_file::Entity)
         .inner_join(
             artifact_bundle::Entity,
