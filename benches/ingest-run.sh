@@ -8,6 +8,9 @@
 #   BIN=target/dist benches/ingest-run.sh sqlite --duration 60 --pool 720000
 #
 # Build first: `cargo build --profile dist --bin larder --example loadgen`.
+# SOURCEMAPS=1 uploads the source maps of tests/fixtures/sourcemaps/ with the real sentry-cli
+# (tests/sourcemaps/node_modules: `cd tests/sourcemaps && npm ci`) before the load starts; with
+# `--event node-minified` every event's frames are then source-mapped at ingest.
 # BIN is the folder holding `larder` and `examples/loadgen` (default target/dist); PORT the
 # server's port (default 8774). PostgreSQL runs drop and create the database `larder_bench` on
 # PG_URL's server (default postgres://postgres@127.0.0.1:5432). Defaults: 32 connections,
@@ -43,6 +46,15 @@ dsn=$("$bin/larder" project create bench --public-url "http://127.0.0.1:$port" |
 LARDER_LOG=warn "$bin/larder" serve --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
 until curl -sf "http://127.0.0.1:$port/ready" >/dev/null; do sleep 0.1; done
+
+if [ -n "${SOURCEMAPS:-}" ]; then
+    mkdir "$work/dist"
+    cp tests/fixtures/sourcemaps/app.min.mjs tests/fixtures/sourcemaps/app.min.mjs.map "$work/dist/"
+    token=$("$bin/larder" token create --name bench | tail -1)
+    SENTRY_DISABLE_UPDATE_CHECK=1 tests/sourcemaps/node_modules/.bin/sentry-cli \
+        --url "http://127.0.0.1:$port" --auth-token "$token" sourcemaps upload \
+        --org default --project bench --release 1.0.0 "$work/dist" >"$work/upload.log" 2>&1
+fi
 
 # utime + stime of /proc/<pid>[/task/<tid>]/stat, in clock ticks.
 ticks() { awk '{ print $14 + $15 }' "$1"; }

@@ -48,6 +48,9 @@ struct Options {
     /// How event bodies are sent.
     #[arg(long, value_enum, default_value_t = Encoding::Gzip)]
     encoding: Encoding,
+    /// Which captured event is replayed.
+    #[arg(long, value_enum, default_value_t = EventKind::Python)]
+    event: EventKind,
     /// Bodies prepared before the run (default: enough for the rate, or 15,000 a second flat
     /// out); a run that uses them all ends early and says so.
     #[arg(long, value_name = "BODIES")]
@@ -61,6 +64,15 @@ struct Options {
     /// With `--graphql issues`: an issue search for the page, e.g. `error.type:KeyError`.
     #[arg(long, requires = "graphql")]
     search: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum EventKind {
+    /// The Python SDK's chained exception (vector py-01).
+    Python,
+    /// `@sentry/node`'s error from a minified bundle with a debug ID
+    /// (tests/fixtures/sourcemaps/): source-mapped when its bundle was uploaded.
+    NodeMinified,
 }
 
 #[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
@@ -113,19 +125,32 @@ fn loopback_dsn(text: &str) -> Result<url::Url, String> {
     }
 }
 
-/// The captured Python event (built into the binary, so the generator runs from anywhere), as a
-/// JSON template.
-fn template() -> Value {
-    let body: &[u8] = include_bytes!("../tests/fixtures/vectors/py-01-exception-chained.envelope");
-    let payload = body.split(|b| *b == b'\n').nth(2).expect("an event item");
-    serde_json::from_slice(payload).expect("event JSON")
+/// The captured event (built into the binary, so the generator runs from anywhere), as a JSON
+/// template.
+fn template(kind: EventKind) -> Value {
+    match kind {
+        EventKind::Python => {
+            let body: &[u8] =
+                include_bytes!("../tests/fixtures/vectors/py-01-exception-chained.envelope");
+            let payload = body.split(|b| *b == b'\n').nth(2).expect("an event item");
+            serde_json::from_slice(payload).expect("event JSON")
+        }
+        EventKind::NodeMinified => {
+            serde_json::from_slice(include_bytes!("../tests/fixtures/sourcemaps/node-event.json"))
+                .expect("event JSON")
+        }
+    }
 }
 
-/// The template serialised once, with placeholders for the event id and the crash-site function.
-fn body_pattern(template: &Value) -> String {
+/// The template serialised once, with placeholders for the event id and what names the issue:
+/// the crash-site function of the Python event, the exception type of the minified one (whose
+/// functions source mapping replaces).
+fn body_pattern(template: &Value, kind: EventKind) -> String {
     let mut event = template.clone();
     event["event_id"] = Value::String(EVENT_ID.into());
-    if let Some(last) = event
+    if kind == EventKind::NodeMinified {
+        event["exception"]["values"][0]["type"] = Value::String(FUNCTION.into());
+    } else if let Some(last) = event
         .pointer_mut("/exception/values/1/stacktrace/frames")
         .and_then(Value::as_array_mut)
         .and_then(|frames| frames.last_mut())
@@ -201,7 +226,7 @@ fn events(options: &Options, key: &str, project: &str) -> Target {
     if options.gzip() {
         headers.insert("content-encoding", "gzip".parse().expect("header value"));
     }
-    let pattern = body_pattern(&template());
+    let pattern = body_pattern(&template(options.event), options.event);
     Target {
         path: format!("/api/{project}/envelope/"),
         headers,
