@@ -135,10 +135,10 @@ fn template(kind: EventKind) -> Value {
             let payload = body.split(|b| *b == b'\n').nth(2).expect("an event item");
             serde_json::from_slice(payload).expect("event JSON")
         }
-        EventKind::NodeMinified => {
-            serde_json::from_slice(include_bytes!("../tests/fixtures/sourcemaps/node-event.json"))
-                .expect("event JSON")
-        }
+        EventKind::NodeMinified => serde_json::from_slice(include_bytes!(
+            "../tests/fixtures/sourcemaps/node-event.json"
+        ))
+        .expect("event JSON"),
     }
 }
 

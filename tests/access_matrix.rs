@@ -207,6 +207,12 @@ const ROWS: &[Row] = &[
         Proj,
     ),
     row(
+        "deleteArtifactBundle",
+        "mutation($project: ID!, $bundleGone: ID!) { deleteArtifactBundle(projectId: $project, id: $bundleGone) }",
+        S("project:releases"),
+        Proj,
+    ),
+    row(
         "updateIssue",
         "mutation($issue: ID!) { updateIssue(id: $issue, status: UNRESOLVED) { status } }",
         S("event:write"),
@@ -530,7 +536,34 @@ async fn fixtures(server: &TestServer) -> Value {
     .unwrap()
     .0
     .id;
+    // An (empty) artifact bundle, as `sentry-cli sourcemaps upload` would leave one.
+    let bundle = larder::sourcemaps::bundle::Bundle {
+        bundle_id: "959ad50c-5e0a-5068-b6c3-be5190c04cbb".to_string(),
+        release: None,
+        dist: None,
+        files: Vec::new(),
+    };
+    larder::sourcemaps::store::save_bundle(
+        &server.db,
+        server.organization_id,
+        &[server.project_id],
+        &"0".repeat(40),
+        0,
+        &[],
+        &bundle,
+        Vec::new(),
+    )
+    .await
+    .unwrap();
+    let bundle_gone = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { artifactBundles { id } } }",
+            json!({ "p": project }),
+        )
+        .await["project"]["artifactBundles"][0]["id"]
+        .clone();
     json!({
+        "bundleGone": bundle_gone,
         "project": project, "issue": issue, "issueMerged": issue_merged, "issueSplit": issue_split,
         "hashSplit": hash_split, "event": event, "key": key,
         "team": id(&data["a"]["id"]), "teamGone": id(&data["b"]["id"]),

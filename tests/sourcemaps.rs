@@ -79,7 +79,10 @@ struct Cli<'a> {
 
 impl Cli<'_> {
     fn url(&self, path: &str) -> String {
-        format!("{}/api/0/organizations/{}/{path}", self.server.url, self.org)
+        format!(
+            "{}/api/0/organizations/{}/{path}",
+            self.server.url, self.org
+        )
     }
 
     async fn options(&self) -> (StatusCode, Value) {
@@ -100,8 +103,8 @@ impl Cli<'_> {
         for (name, data) in chunks {
             let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
             gzip.write_all(data).unwrap();
-            let part = reqwest::multipart::Part::bytes(gzip.finish().unwrap())
-                .file_name(name.to_string());
+            let part =
+                reqwest::multipart::Part::bytes(gzip.finish().unwrap()).file_name(name.to_string());
             form = form.part("file_gzip", part);
         }
         let response = self
@@ -132,7 +135,12 @@ impl Cli<'_> {
     }
 
     /// Uploads an archive in chunks of `chunk_size` and assembles it; returns the final answer.
-    async fn send(&self, archive: &[u8], chunk_size: usize, release: Option<&str>) -> (StatusCode, Value) {
+    async fn send(
+        &self,
+        archive: &[u8],
+        chunk_size: usize,
+        release: Option<&str>,
+    ) -> (StatusCode, Value) {
         let chunks: Vec<(String, Vec<u8>)> = archive
             .chunks(chunk_size)
             .map(|c| (sha1(c), c.to_vec()))
@@ -155,12 +163,17 @@ impl Cli<'_> {
             .map(|c| c.as_str().unwrap().to_string())
             .collect();
         assert_eq!(missing.len(), chunks.len());
-        let named: Vec<(&str, Vec<u8>)> = chunks.iter().map(|(s, d)| (s.as_str(), d.clone())).collect();
+        let named: Vec<(&str, Vec<u8>)> = chunks
+            .iter()
+            .map(|(s, d)| (s.as_str(), d.clone()))
+            .collect();
         let (status, answer) = self.upload(&named).await;
         assert_eq!(status, StatusCode::OK, "{answer}");
         for _ in 0..50 {
             let (status, answer) = self.assemble(&body).await;
-            if status != StatusCode::OK || !matches!(answer["state"].as_str(), Some("created" | "assembling")) {
+            if status != StatusCode::OK
+                || !matches!(answer["state"].as_str(), Some("created" | "assembling"))
+            {
                 return (status, answer);
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -190,12 +203,20 @@ async fn send_event(server: &TestServer, event: Value) -> String {
 }
 
 async fn upload_and_map_by_debug_id(server: TestServer) {
-    let cli = Cli { server: &server, org: "acme" };
+    let cli = Cli {
+        server: &server,
+        org: "acme",
+    };
     let (status, options) = cli.options().await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(options["hashAlgorithm"], "sha1");
     assert_eq!(options["compression"], json!(["gzip"]));
-    assert!(options["accept"].as_array().unwrap().contains(&json!("artifact_bundles")));
+    assert!(
+        options["accept"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("artifact_bundles"))
+    );
     assert_eq!(options["url"], "/organizations/acme/chunk-upload/");
 
     let archive = bundle(
@@ -203,12 +224,22 @@ async fn upload_and_map_by_debug_id(server: TestServer) {
         json!({ "debug_id": "959ad50c-5e0a-5068-b6c3-be5190c04cbb", "org": "acme", "project": "shop" }),
     );
     // Two chunks, as a larger upload would be cut.
-    let (status, answer) = cli.send(&archive, archive.len() / 2 + 1, Some("1.0.0")).await;
-    assert_eq!((status, answer["state"].as_str()), (StatusCode::OK, Some("ok")), "{answer}");
+    let (status, answer) = cli
+        .send(&archive, archive.len() / 2 + 1, Some("1.0.0"))
+        .await;
+    assert_eq!(
+        (status, answer["state"].as_str()),
+        (StatusCode::OK, Some("ok")),
+        "{answer}"
+    );
     // Assembling the same upload again is harmless.
     let again = json!({ "checksum": sha1(&archive), "chunks": [], "projects": ["shop"] });
     assert_eq!(cli.assemble(&again).await.1["state"], "ok");
-    assert_eq!(server.count_rows("file_chunk").await, 0, "chunks are dropped once assembled");
+    assert_eq!(
+        server.count_rows("file_chunk").await,
+        0,
+        "chunks are dropped once assembled"
+    );
 
     let bundles = server
         .graphql(
@@ -219,7 +250,10 @@ async fn upload_and_map_by_debug_id(server: TestServer) {
         .await;
     let bundles = &bundles["project"]["artifactBundles"];
     assert_eq!(bundles.as_array().unwrap().len(), 1, "{bundles}");
-    assert_eq!(bundles[0]["bundleId"], "959ad50c-5e0a-5068-b6c3-be5190c04cbb");
+    assert_eq!(
+        bundles[0]["bundleId"],
+        "959ad50c-5e0a-5068-b6c3-be5190c04cbb"
+    );
     assert_eq!(bundles[0]["release"], "1.0.0");
     assert_eq!(
         bundles[0]["files"],
@@ -235,9 +269,18 @@ async fn upload_and_map_by_debug_id(server: TestServer) {
     assert_eq!(innermost["filename"], "src/cart.js", "{innermost}");
     assert_eq!(innermost["absPath"], "../src/cart.js");
     assert_eq!(innermost["function"], "priceOf");
-    assert_eq!((innermost["lineno"].as_u64(), innermost["colno"].as_u64()), (Some(11), Some(11)));
-    assert_eq!(innermost["contextLine"], "    throw new TypeError(`no price for ${item.sku}`);");
-    assert_eq!(innermost["preContext"][4], "  if (item.price === undefined) {");
+    assert_eq!(
+        (innermost["lineno"].as_u64(), innermost["colno"].as_u64()),
+        (Some(11), Some(11))
+    );
+    assert_eq!(
+        innermost["contextLine"],
+        "    throw new TypeError(`no price for ${item.sku}`);"
+    );
+    assert_eq!(
+        innermost["preContext"][4],
+        "  if (item.price === undefined) {"
+    );
     assert_eq!(innermost["postContext"][0], "  }");
     assert_eq!(innermost["inApp"], true);
     assert_eq!(innermost["sourcemap"], "~/app.min.mjs.map");
@@ -247,23 +290,35 @@ async fn upload_and_map_by_debug_id(server: TestServer) {
         json!({ "filename": FILE, "function": "i", "lineno": 3, "colno": 137 })
     );
     let caller = &frames[frames.len() - 2];
-    assert_eq!((caller["filename"].as_str(), caller["function"].as_str()), (Some("src/cart.js"), Some("totalOf")));
+    assert_eq!(
+        (caller["filename"].as_str(), caller["function"].as_str()),
+        (Some("src/cart.js"), Some("totalOf"))
+    );
     // Node's own frames are left as they are.
     assert_eq!(frames[0]["filename"], "node:internal/modules/run_main");
     assert_eq!(frames[0]["minified"], Value::Null);
 
     let issue_id = server
-        .graphql("query($id: ID!) { event(id: $id) { issueId } }", json!({ "id": event_id }))
+        .graphql(
+            "query($id: ID!) { event(id: $id) { issueId } }",
+            json!({ "id": event_id }),
+        )
         .await["event"]["issueId"]
         .clone();
     let issue = server
-        .graphql("query($id: ID!) { issue(id: $id) { culprit } }", json!({ "id": issue_id }))
+        .graphql(
+            "query($id: ID!) { issue(id: $id) { culprit } }",
+            json!({ "id": issue_id }),
+        )
         .await;
     assert_eq!(issue["issue"]["culprit"], "src/cart.js in priceOf");
 }
 
 async fn release_and_source_mapping_url(server: TestServer) {
-    let cli = Cli { server: &server, org: "acme" };
+    let cli = Cli {
+        server: &server,
+        org: "acme",
+    };
     // No debug IDs and no `sourcemap` header: the minified file's `sourceMappingURL` comment
     // names the map, found by the event's release and the file's URL.
     let archive = bundle(&fixture_files("~/static/", false, false), json!({}));
@@ -273,7 +328,10 @@ async fn release_and_source_mapping_url(server: TestServer) {
     let mut event = node_event();
     event.as_object_mut().unwrap().remove("debug_meta");
     event["release"] = json!("shop@2.0.0");
-    for frame in event["exception"]["values"][0]["stacktrace"]["frames"].as_array_mut().unwrap() {
+    for frame in event["exception"]["values"][0]["stacktrace"]["frames"]
+        .as_array_mut()
+        .unwrap()
+    {
         if frame["filename"] == FILE {
             frame["filename"] = json!("https://shop.example/static/app.min.mjs?v=7");
         }
@@ -289,17 +347,30 @@ async fn release_and_source_mapping_url(server: TestServer) {
     let innermost = frames(&server, &event_id).await.pop().unwrap();
     assert_eq!(innermost["function"], "i");
     assert_eq!(innermost["sourcemapError"]["kind"], "NO_MAP");
-    assert!(innermost["sourcemapError"]["message"].as_str().unwrap().contains("release shop@3.0.0"));
+    assert!(
+        innermost["sourcemapError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("release shop@3.0.0")
+    );
 }
 
 async fn map_uploaded_after_the_event(server: TestServer) {
     let event_id = send_event(&server, node_event()).await;
     let before = frames(&server, &event_id).await.pop().unwrap();
     assert_eq!(before["sourcemapError"]["kind"], "NO_MAP", "{before}");
-    assert!(before["sourcemapError"]["message"].as_str().unwrap().contains(DEBUG_ID));
+    assert!(
+        before["sourcemapError"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(DEBUG_ID)
+    );
     assert_eq!(before["filename"], FILE);
 
-    let cli = Cli { server: &server, org: "acme" };
+    let cli = Cli {
+        server: &server,
+        org: "acme",
+    };
     let archive = bundle(&fixture_files("~/", true, true), json!({}));
     assert_eq!(cli.send(&archive, 1 << 20, None).await.1["state"], "ok");
     let after = frames(&server, &event_id).await.pop().unwrap();
@@ -327,12 +398,18 @@ async fn map_uploaded_after_the_event(server: TestServer) {
 }
 
 async fn frames_that_cannot_be_mapped_say_why(server: TestServer) {
-    let cli = Cli { server: &server, org: "acme" };
+    let cli = Cli {
+        server: &server,
+        org: "acme",
+    };
     let archive = bundle(&fixture_files("~/", true, true), json!({}));
     assert_eq!(cli.send(&archive, 1 << 20, None).await.1["state"], "ok");
     let mut event = node_event();
     let frames_of = |event: &mut Value| -> Vec<Value> {
-        event["exception"]["values"][0]["stacktrace"]["frames"].as_array().unwrap().clone()
+        event["exception"]["values"][0]["stacktrace"]["frames"]
+            .as_array()
+            .unwrap()
+            .clone()
     };
     let mut list = frames_of(&mut event);
     // A line past the end of the bundle, and a frame of a file without debug ID in an event
@@ -345,22 +422,40 @@ async fn frames_that_cannot_be_mapped_say_why(server: TestServer) {
     let event_id = send_event(&server, event).await;
     let frames = frames(&server, &event_id).await;
     let innermost = frames.last().unwrap();
-    assert_eq!(innermost["sourcemapError"]["kind"], "OUT_OF_RANGE", "{innermost}");
+    assert_eq!(
+        innermost["sourcemapError"]["kind"], "OUT_OF_RANGE",
+        "{innermost}"
+    );
     assert_eq!(innermost["lineno"], 40);
     let other = &frames[frames.len() - 2];
     assert_eq!(other["sourcemapError"]["kind"], "NO_DEBUG_ID", "{other}");
 }
 
 async fn retention_removes_unused_bundles_and_stale_chunks(server: TestServer) {
-    let cli = Cli { server: &server, org: "acme" };
+    let cli = Cli {
+        server: &server,
+        org: "acme",
+    };
     let archive = bundle(&fixture_files("~/", true, true), json!({}));
     assert_eq!(cli.send(&archive, 1 << 20, None).await.1["state"], "ok");
     // A chunk uploaded and never assembled.
-    assert_eq!(cli.upload(&[(&sha1(b"orphan"), b"orphan".to_vec())]).await.0, StatusCode::OK);
+    assert_eq!(
+        cli.upload(&[(&sha1(b"orphan"), b"orphan".to_vec())])
+            .await
+            .0,
+        StatusCode::OK
+    );
     let later = chrono::Utc::now() + chrono::Duration::days(120);
-    let report = larder::retention::run_once(&server.db, later).await.unwrap();
+    let report = larder::retention::run_once(&server.db, later)
+        .await
+        .unwrap();
     assert_eq!((report.artifact_bundles, report.stale_chunks), (1, 1));
-    for table in ["artifact_bundle", "artifact_file", "artifact_blob", "file_chunk"] {
+    for table in [
+        "artifact_bundle",
+        "artifact_file",
+        "artifact_blob",
+        "file_chunk",
+    ] {
         assert_eq!(server.count_rows(table).await, 0, "{table}");
     }
 }
@@ -377,7 +472,10 @@ on_both_databases!(
 
 /// Each bad upload: refused with its status and a detail naming the problem, nothing stored.
 async fn refused(server: &TestServer, archive: &[u8], status: StatusCode, detail: &str) {
-    let cli = Cli { server, org: "acme" };
+    let cli = Cli {
+        server,
+        org: "acme",
+    };
     let (actual, answer) = cli.send(archive, 1 << 20, None).await;
     assert_eq!(actual, status, "{answer}");
     let text = answer["detail"].as_str().unwrap_or_default();
@@ -390,12 +488,24 @@ async fn refused(server: &TestServer, archive: &[u8], status: StatusCode, detail
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_bundles_are_refused_with_nothing_stored() {
     let server = TestServer::start(common::Backend::Sqlite).await;
-    refused(&server, b"this is not a zip archive", StatusCode::BAD_REQUEST, "not a zip archive").await;
+    refused(
+        &server,
+        b"this is not a zip archive",
+        StatusCode::BAD_REQUEST,
+        "not a zip archive",
+    )
+    .await;
 
     // The manifest lists a file the archive does not have.
     let missing = json!({ "files": { "files/_/_/missing.mjs": { "type": "minified_source", "url": "~/missing.mjs" } } });
     let manifest_lies = bundle(&fixture_files("~/", true, true), missing);
-    refused(&server, &manifest_lies, StatusCode::BAD_REQUEST, "files/_/_/missing.mjs, which is not in the archive").await;
+    refused(
+        &server,
+        &manifest_lies,
+        StatusCode::BAD_REQUEST,
+        "files/_/_/missing.mjs, which is not in the archive",
+    )
+    .await;
 
     let bad_map = bundle(
         &[(
@@ -405,7 +515,13 @@ async fn bad_bundles_are_refused_with_nothing_stored() {
         )],
         json!({}),
     );
-    refused(&server, &bad_map, StatusCode::BAD_REQUEST, "not a valid source map").await;
+    refused(
+        &server,
+        &bad_map,
+        StatusCode::BAD_REQUEST,
+        "not a valid source map",
+    )
+    .await;
 
     let bad_debug_id = bundle(
         &[(
@@ -415,7 +531,13 @@ async fn bad_bundles_are_refused_with_nothing_stored() {
         )],
         json!({}),
     );
-    refused(&server, &bad_debug_id, StatusCode::BAD_REQUEST, "invalid debug-id").await;
+    refused(
+        &server,
+        &bad_debug_id,
+        StatusCode::BAD_REQUEST,
+        "invalid debug-id",
+    )
+    .await;
 
     // A zip bomb: 40 MiB of zeros deflate to a few kilobytes.
     let bomb = bundle(
@@ -433,24 +555,40 @@ async fn bad_bundles_are_refused_with_nothing_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_json_errors() {
     let server = TestServer::start(common::Backend::Sqlite).await;
-    let cli = Cli { server: &server, org: "acme" };
+    let cli = Cli {
+        server: &server,
+        org: "acme",
+    };
     // A chunk whose bytes do not have the checksum it is named by.
     let (status, answer) = cli.upload(&[(&sha1(b"one"), b"two".to_vec())]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(answer["detail"].as_str().unwrap().contains("damaged"), "{answer}");
+    assert!(
+        answer["detail"].as_str().unwrap().contains("damaged"),
+        "{answer}"
+    );
     assert_eq!(server.count_rows("file_chunk").await, 0);
 
     // Chunks that make an archive with another checksum than the one named.
     let chunk = b"some bytes".to_vec();
-    assert_eq!(cli.upload(&[(&sha1(&chunk), chunk.clone())]).await.0, StatusCode::OK);
+    assert_eq!(
+        cli.upload(&[(&sha1(&chunk), chunk.clone())]).await.0,
+        StatusCode::OK
+    );
     let (status, answer) = cli
-        .assemble(&json!({ "checksum": sha1(b"else"), "chunks": [sha1(&chunk)], "projects": ["shop"] }))
+        .assemble(
+            &json!({ "checksum": sha1(b"else"), "chunks": [sha1(&chunk)], "projects": ["shop"] }),
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
-    assert!(answer["detail"].as_str().unwrap().contains("checksum"), "{answer}");
+    assert!(
+        answer["detail"].as_str().unwrap().contains("checksum"),
+        "{answer}"
+    );
 
     let (status, answer) = cli
-        .assemble(&json!({ "checksum": sha1(&chunk), "chunks": [sha1(&chunk)], "projects": ["nope"] }))
+        .assemble(
+            &json!({ "checksum": sha1(&chunk), "chunks": [sha1(&chunk)], "projects": ["nope"] }),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(answer["detail"], "project not found: nope");
@@ -464,20 +602,37 @@ async fn bad_requests_get_json_errors() {
         }
         request.send()
     };
-    let answer = get("/api/0/organizations/acme/chunk-upload/", None).await.unwrap();
+    let answer = get("/api/0/organizations/acme/chunk-upload/", None)
+        .await
+        .unwrap();
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     assert!(answer.json::<Value>().await.unwrap()["detail"].is_string());
-    let answer = get("/api/0/organizations/acme/chunk-upload/", Some("ldr_wrong")).await.unwrap();
+    let answer = get("/api/0/organizations/acme/chunk-upload/", Some("ldr_wrong"))
+        .await
+        .unwrap();
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
-    let answer = get("/api/0/organizations/other/chunk-upload/", Some(&server.token)).await.unwrap();
+    let answer = get(
+        "/api/0/organizations/other/chunk-upload/",
+        Some(&server.token),
+    )
+    .await
+    .unwrap();
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
-    assert_eq!(answer.json::<Value>().await.unwrap()["detail"], "organization not found");
-    let answer = get("/api/0/organizations/acme/monitors/", Some(&server.token)).await.unwrap();
+    assert_eq!(
+        answer.json::<Value>().await.unwrap()["detail"],
+        "organization not found"
+    );
+    let answer = get("/api/0/organizations/acme/monitors/", Some(&server.token))
+        .await
+        .unwrap();
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
     assert!(answer.json::<Value>().await.unwrap()["detail"].is_string());
     let answer = server
         .http
-        .delete(format!("{}/api/0/organizations/acme/chunk-upload/", server.url))
+        .delete(format!(
+            "{}/api/0/organizations/acme/chunk-upload/",
+            server.url
+        ))
         .bearer_auth(&server.token)
         .send()
         .await

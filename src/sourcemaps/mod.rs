@@ -72,7 +72,7 @@ impl Default for SourceMaps {
 
 /// A file's contents, parsed for mapping.
 enum Parsed {
-    Map(DecodedMap),
+    Map(Box<DecodedMap>),
     Minified(SourceView),
     Invalid(String),
 }
@@ -83,17 +83,19 @@ struct ParsedWeight;
 impl Weighter<(i64, String), Arc<Parsed>> for ParsedWeight {
     fn weight(&self, _: &(i64, String), parsed: &Arc<Parsed>) -> u64 {
         match parsed.as_ref() {
-            // Tokens and sources held in memory are a few times the map's JSON; a flat weight
-            // per map keeps the estimate cheap.
-            Parsed::Map(DecodedMap::Regular(map)) => {
-                64 + 24 * u64::from(map.get_token_count())
-                    + map
-                        .source_contents()
-                        .flatten()
-                        .map(|s| s.len() as u64)
-                        .sum::<u64>()
-            }
-            Parsed::Map(_) => 1024 * 1024,
+            // Tokens (24 bytes each) and source texts are what a map holds in memory; index maps
+            // are flattened when parsed, Hermes maps get a flat estimate.
+            Parsed::Map(map) => match map.as_ref() {
+                DecodedMap::Regular(map) => {
+                    64 + 24 * u64::from(map.get_token_count())
+                        + map
+                            .source_contents()
+                            .flatten()
+                            .map(|s| s.len() as u64)
+                            .sum::<u64>()
+                }
+                _ => 1024 * 1024,
+            },
             Parsed::Minified(view) => 64 + view.source().len() as u64,
             Parsed::Invalid(reason) => 64 + reason.len() as u64,
         }
@@ -414,10 +416,10 @@ fn parse(contents: &[u8], kind: FileKind) -> Parsed {
     match sourcemap::decode_slice(contents) {
         // An index map is flattened once, so every token points into one map with its sources.
         Ok(DecodedMap::Index(index)) => match index.flatten() {
-            Ok(map) => Parsed::Map(DecodedMap::Regular(map)),
+            Ok(map) => Parsed::Map(Box::new(DecodedMap::Regular(map))),
             Err(e) => Parsed::Invalid(e.to_string()),
         },
-        Ok(map) => Parsed::Map(map),
+        Ok(map) => Parsed::Map(Box::new(map)),
         Err(e) => Parsed::Invalid(e.to_string()),
     }
 }

@@ -72,13 +72,13 @@ pub fn original_position(
     if let Some(view) = source_view(map, token.get_src_id()) {
         let column = token.get_src_col() as usize;
         let line_at = |n: u32| view.get_line(n).map(|text| cut(text, column));
-        original.context_line = line_at(source_line);
         original.pre_context = (source_line.saturating_sub(CONTEXT_LINES)..source_line)
             .filter_map(line_at)
             .collect();
         original.post_context = (source_line + 1..=source_line + CONTEXT_LINES)
             .map_while(line_at)
             .collect();
+        original.context_line = view.get_line(source_line).map(|text| cut(text, column));
     }
     Ok(original)
 }

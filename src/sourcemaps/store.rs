@@ -501,10 +501,7 @@ pub async fn contents<C: ConnectionTrait>(
 /// Marks the bundle as used now (at most once an hour per bundle, by the caller's cache).
 pub async fn touch_bundle<C: ConnectionTrait>(db: &C, bundle_id: i64) -> Result<(), DbErr> {
     artifact_bundle::Entity::update_many()
-        .col_expr(
-            artifact_bundle::Column::LastUsedAt,
-            Expr::val(Utc::now()).into(),
-        )
+        .col_expr(artifact_bundle::Column::LastUsedAt, Expr::val(Utc::now()))
         .filter(artifact_bundle::Column::Id.eq(bundle_id))
         .exec(db)
         .await?;

@@ -196,7 +196,13 @@ impl ProjectSettingsMutations {
             return Err(not_found("artifact bundle"));
         }
         app.pipeline.sourcemaps.invalidate();
-        audit(ctx, viewer, "artifact_bundle.delete", format!("artifact_bundle:{bundle_id}")).await?;
+        audit(
+            ctx,
+            viewer,
+            "artifact_bundle.delete",
+            format!("artifact_bundle:{bundle_id}"),
+        )
+        .await?;
         Ok(true)
     }
 }

@@ -166,7 +166,9 @@ impl From<&model::Frame> for Frame {
             post_context: frame.post_context.clone(),
             vars: frame.vars.clone().map(Json),
             sourcemap: data.and_then(|d| d.sourcemap.clone()),
-            minified: data.and_then(|d| d.minified.as_ref()).map(MinifiedFrame::from),
+            minified: data
+                .and_then(|d| d.minified.as_ref())
+                .map(MinifiedFrame::from),
             sourcemap_error: data
                 .and_then(|d| d.sourcemap_error.as_ref())
                 .map(SourcemapError::from),

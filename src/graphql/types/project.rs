@@ -15,13 +15,13 @@ use super::{IssueStatus, Level};
 use crate::accounts::projects::{self as project_keys, dsn};
 use crate::accounts::scopes;
 use crate::alerts::{deliveries, rule_store};
-use crate::sourcemaps;
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{authorize, bad_input, internal, state};
 use crate::issues::listing::{self, IssueList, PageError};
 use crate::projects::seen;
 use crate::releases;
 use crate::search::{self, IssueSearchError};
+use crate::sourcemaps;
 
 pub struct Project(pub project::Model);
 
