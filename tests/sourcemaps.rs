@@ -263,7 +263,29 @@ async fn upload_and_map_by_debug_id(server: TestServer) {
         ])
     );
 
+    let releases = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { releases { version files { url kind } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    // The release exists once its first event arrives; its files are there before.
+    assert_eq!(releases["project"]["releases"], json!([]));
+
     let event_id = send_event(&server, node_event()).await;
+    let releases = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { releases { version files { url kind } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        releases["project"]["releases"],
+        json!([{ "version": "1.0.0", "files": [
+            { "url": "~/app.min.mjs", "kind": "MINIFIED_SOURCE" },
+            { "url": "~/app.min.mjs.map", "kind": "SOURCE_MAP" },
+        ] }])
+    );
     let frames = frames(&server, &event_id).await;
     let innermost = frames.last().unwrap();
     assert_eq!(innermost["filename"], "src/cart.js", "{innermost}");

@@ -1,15 +1,21 @@
 //! `Release` (a release of one project, as its events and `sentry-cli` made it) and its
 //! `Deploy`s.
-use async_graphql::{ID, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::deploy;
 
+use super::sourcemaps::ArtifactFile;
+use crate::graphql::{internal, state};
 use crate::releases::ProjectRelease;
+use crate::sourcemaps;
 
 /// A release of the project: created by the first event naming it or by `sentry-cli releases
 /// new`.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Release {
+    #[graphql(skip)]
+    pub project_id: i64,
     /// The version (the same as `version`; the name issue filters and resolutions use).
     pub name: String,
     pub version: String,
@@ -39,6 +45,7 @@ impl From<ProjectRelease> for Release {
     fn from(ProjectRelease { release, deploys }: ProjectRelease) -> Self {
         let has_events = release.times_seen > 0;
         Release {
+            project_id: release.project_id,
             name: release.version.clone(),
             version: release.version,
             first_seen: release.first_seen,
@@ -52,6 +59,19 @@ impl From<ProjectRelease> for Release {
             last_event: has_events.then_some(release.last_seen),
             deploys: deploys.into_iter().map(Deploy::from).collect(),
         }
+    }
+}
+
+#[ComplexObject]
+impl Release {
+    /// The files `sentry-cli sourcemaps upload --release` uploaded for this release (every
+    /// dist), by URL.
+    async fn files(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ArtifactFile>> {
+        let files =
+            sourcemaps::store::release_files(&state(ctx).db, self.project_id, &self.version)
+                .await
+                .map_err(internal)?;
+        Ok(files.into_iter().filter_map(ArtifactFile::new).collect())
     }
 }
 
