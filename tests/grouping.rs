@@ -3,40 +3,11 @@
 //! to end.
 mod common;
 
-use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::collections::HashMap;
 
-use base64::Engine;
 use common::TestServer;
-use sea_orm::{EntityTrait, QuerySelect};
+use common::corpus::{Corpus, bcubed};
 use serde_json::{Value, json};
-
-/// B-cubed precision and recall: for every event, the share of its issue that has its label,
-/// and the share of its label that is in its issue.
-fn bcubed(truth: &HashMap<String, String>, predicted: &HashMap<String, String>) -> (f64, f64, f64) {
-    let mut by_label: HashMap<&str, HashSet<&str>> = HashMap::new();
-    let mut by_issue: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for (event, label) in truth {
-        by_label.entry(label).or_default().insert(event);
-        let issue = predicted.get(event).map(String::as_str).unwrap_or(event);
-        by_issue.entry(issue).or_default().insert(event);
-    }
-    let (mut precision, mut recall) = (0.0, 0.0);
-    for (event, label) in truth {
-        let issue = predicted.get(event).map(String::as_str).unwrap_or(event);
-        let (same_issue, same_label) = (&by_issue[issue], &by_label[label.as_str()]);
-        let both = same_issue.intersection(same_label).count() as f64;
-        precision += both / same_issue.len() as f64;
-        recall += both / same_label.len() as f64;
-    }
-    let n = truth.len() as f64;
-    let (precision, recall) = (precision / n, recall / n);
-    (
-        precision,
-        recall,
-        2.0 * precision * recall / (precision + recall),
-    )
-}
 
 #[test]
 fn bcubed_matches_hand_computed_values() {
@@ -51,66 +22,13 @@ fn bcubed_matches_hand_computed_values() {
     assert!((p - 5.0 / 9.0).abs() < 1e-9 && r == 1.0);
 }
 
-async fn post_envelope(server: &TestServer, body: &[u8]) -> u16 {
-    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gzip.write_all(body).unwrap();
-    server
-        .sdk_post("envelope")
-        .header("content-encoding", "gzip")
-        .body(gzip.finish().unwrap())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 async fn labelled_corpus_scores_above_the_bar(server: TestServer) {
-    let labels = common::fixtures::read_text("grouping-dev/labels.csv");
-    let truth: HashMap<String, String> = labels
-        .lines()
-        .filter_map(|l| {
-            let mut cols = l.split(',');
-            Some((cols.next()?.replace('-', ""), cols.next()?.to_string()))
-        })
-        .collect();
-    let corpus = common::fixtures::read_text("grouping-dev/python.jsonl");
-    let requests: Vec<Vec<u8>> = corpus
-        .lines()
-        .map(|line| {
-            let record: Value = serde_json::from_str(line).unwrap();
-            base64::engine::general_purpose::STANDARD
-                .decode(record["body_b64"].as_str().unwrap())
-                .unwrap()
-        })
-        .collect();
-    for body in &requests {
-        assert_eq!(post_envelope(&server, body).await, 200);
-    }
-    let rows: Vec<(String, i64)> = entity::event::Entity::find()
-        .select_only()
-        .column(entity::event::Column::EventId)
-        .column(entity::event::Column::IssueId)
-        .into_tuple()
-        .all(&server.db)
-        .await
-        .unwrap();
-    let predicted: HashMap<String, String> =
-        rows.into_iter().map(|(e, i)| (e, i.to_string())).collect();
-    assert_eq!(
-        predicted.len(),
-        truth.len(),
-        "every labelled event is stored"
-    );
-    let (precision, recall, f1) = bcubed(&truth, &predicted);
-    let groups: HashSet<&String> = predicted.values().collect();
-    println!(
-        "grouping-dev: events {} precision {precision:.4} recall {recall:.4} f1 {f1:.4} issues {} (labels 10)",
-        truth.len(),
-        groups.len()
-    );
-    assert!(precision >= 0.98, "precision {precision:.4}");
-    assert!(f1 >= 0.97, "F1 {f1:.4}");
+    let corpus = Corpus::load("grouping-dev/python.jsonl", "grouping-dev/labels.csv");
+    corpus.replay(&server).await;
+    let score = corpus.score(&server).await;
+    println!("grouping-dev: {score}");
+    assert!(score.precision >= 0.98, "{score}");
+    assert!(score.f1 >= 0.97, "{score}");
 }
 
 async fn merge_and_unmerge_route_new_events(server: TestServer) {
@@ -259,7 +177,7 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
         .await;
     let explanation = &data["issue"]["grouping"]["explanation"];
     assert_eq!(explanation["source"], "exception");
-    assert_eq!(explanation["config"], "larder:2026-11");
+    assert_eq!(explanation["config"], larder::grouping::CURRENT_CONFIG);
     let contributing: Vec<&Value> = explanation["components"]
         .as_array()
         .unwrap()

@@ -75,9 +75,116 @@ pub fn template(message: &str) -> String {
         .into_owned()
 }
 
+/// Fewest words a template needs before one differing word may join two of them (in shorter
+/// ones a word is too much of the message).
+const MIN_WORDS_FOR_A_WORD: usize = 4;
+
+/// Whether two message templates have the same shape, one message formatted from different
+/// values: as many words, and the words that differ are values — identifiers (with digits, or
+/// `.`, `_`, `/`, `:`, `@` inside), quoted text — or a single word of a longer message, never
+/// its first. Returns how many words differ (0 never: equal templates share a hash already).
+pub fn same_shape(a: &str, b: &str) -> Option<usize> {
+    let (a, b) = (words(a), words(b));
+    if a.len() != b.len() || a.len() < 3 {
+        return None;
+    }
+    let differing: Vec<(usize, &str, &str)> = a
+        .iter()
+        .zip(&b)
+        .enumerate()
+        .filter(|(_, (x, y))| x != y)
+        .map(|(i, (x, y))| (i, *x, *y))
+        .collect();
+    let values = differing.iter().all(|(_, x, y)| is_value(x) && is_value(y));
+    let one_word = matches!(differing.as_slice(), [(position, _, _)]
+        if *position > 0 && a.len() >= MIN_WORDS_FOR_A_WORD);
+    (!differing.is_empty() && (values || one_word)).then_some(differing.len())
+}
+
+/// The words of a template; quoted text (`"red mug"`) is one word, whatever its spaces.
+pub fn words(template: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut rest = template.trim_start();
+    while !rest.is_empty() {
+        let quote = rest
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'));
+        let end = match quote.and_then(|q| rest[1..].find(q)) {
+            // The closing quote, and what sticks to it (`"a",`).
+            Some(close) => {
+                let after = close + 2;
+                after
+                    + rest[after..]
+                        .find(char::is_whitespace)
+                        .unwrap_or(rest.len() - after)
+            }
+            None => rest.find(char::is_whitespace).unwrap_or(rest.len()),
+        };
+        words.push(&rest[..end]);
+        rest = rest[end..].trim_start();
+    }
+    words
+}
+
+/// A word that is a value rather than language: an identifier or quoted text.
+pub fn is_value(word: &str) -> bool {
+    if word.starts_with(['"', '\'', '`']) && word.len() >= 2 {
+        return true;
+    }
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    core.chars().any(|c| c.is_ascii_digit()) || core.contains(['.', '_', '/', ':', '@'])
+}
+
 #[cfg(test)]
 mod tests {
-    use super::template;
+    use super::{same_shape, template};
+
+    #[test]
+    fn one_message_formatted_from_different_values_has_one_shape() {
+        let shape = |a: &str, b: &str| same_shape(&template(a), &template(b));
+        assert_eq!(
+            shape(
+                "Payment 1001 declined by stripe",
+                "Payment 5002 declined by adyen"
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            shape(
+                "webhook wh_2001 to hooks.acme.test failed after 3 retries",
+                "webhook rf_2003 to erp.initech.test failed after 5 retries"
+            ),
+            Some(2)
+        );
+        assert_eq!(
+            shape(
+                r#"unknown setting "cache_ttl""#,
+                r#"unknown setting "log_level""#
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            shape(
+                r#"search for "red mug" timed out after 40ms"#,
+                r#"search for "tea" timed out after 25ms"#
+            ),
+            Some(1)
+        );
+        // Different messages: words of language differ, or the first word, or the length.
+        assert_eq!(
+            shape("Payment 1 declined by stripe", "Payout 1 delayed by stripe"),
+            None
+        );
+        assert_eq!(
+            shape(r#"unknown setting "a""#, r#"unknown coupon "a""#),
+            None
+        );
+        assert_eq!(shape("disk full on volume", "quota full on volume"), None);
+        assert_eq!(shape("user not found", "user not allowed"), None);
+        assert_eq!(shape("order 1 shipped", "order 1 shipped late"), None);
+        assert_eq!(shape("same message here", "same message here"), None);
+    }
 
     #[test]
     fn variable_parts_become_placeholders() {
@@ -114,6 +221,18 @@ mod tests {
         ] {
             assert_eq!(template(message), expected, "{message}");
         }
+    }
+
+    #[test]
+    fn quoted_text_is_one_word() {
+        assert_eq!(
+            super::words(r#"search for "red mug", then 'a b' x"#),
+            ["search", "for", r#""red mug","#, "then", "'a b'", "x"]
+        );
+        assert_eq!(
+            super::words(r#"unclosed "quote here"#),
+            ["unclosed", "\"quote", "here"]
+        );
     }
 
     #[test]

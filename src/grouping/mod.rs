@@ -34,7 +34,10 @@ use crate::event::{self, Event};
 use frames::Frame;
 
 /// The grouping algorithm new projects use.
-pub const CURRENT_CONFIG: &str = "larder:2026-11";
+pub const CURRENT_CONFIG: &str = "larder:2026-12";
+/// The first algorithm: as `larder:2026-12`, without joining stack-less events by the shape of
+/// their message (`Shape`).
+pub const FIRST_CONFIG: &str = "larder:2026-11";
 
 /// Longest title kept (Sentry cuts the exception value similarly).
 const MAX_TITLE: usize = 200;
@@ -57,6 +60,110 @@ pub struct Explanation {
     pub fingerprint: Option<Vec<String>>,
     /// Every component considered, with whether it contributed and why (not).
     pub components: Vec<Component>,
+    /// Set when the event's new hash joined an existing issue by similarity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<SimilarityJoin>,
+}
+
+/// How a new hash joined an existing issue instead of opening one.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SimilarityJoin {
+    pub issue_id: i64,
+    /// Signature distance to the issue (0 identical, 1 nothing shared).
+    pub distance: f64,
+    /// The evidence, in words: `same type, value differs in 1 word`.
+    pub reason: String,
+}
+
+/// Exception types too general to say which code failed: a stack-less event of one of these
+/// joins another only by the shape of its message.
+const GENERIC_TYPES: &[&str] = &[
+    "Error",
+    "Exception",
+    "error",
+    "Err",
+    "panic",
+    "Panic",
+    "UnhandledRejection",
+    "TypeError",
+    "RangeError",
+    "ReferenceError",
+    "SyntaxError",
+    "ValueError",
+    "RuntimeError",
+    "Object",
+    "String",
+    "&str",
+    "*errors.errorString",
+    "*fmt.wrapError",
+];
+
+/// The exception type, when it is specific enough to identify an error by itself.
+pub(crate) fn specific_type(kind: Option<&str>) -> Option<&str> {
+    kind.filter(|k| !k.is_empty() && !GENERIC_TYPES.contains(k))
+}
+
+/// A stack-less event's message as its issue is matched by (`message::same_shape`): the
+/// exception type, if any, and the template of its value or message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shape {
+    pub kind: Option<String>,
+    pub template: String,
+}
+
+impl Shape {
+    /// Whether `other` (an existing issue's shape) is the same error formatted from different
+    /// values; the reason in words. Never across exception types.
+    pub fn joins(&self, other: &Shape) -> Option<String> {
+        if self.kind != other.kind {
+            return None;
+        }
+        let Some(differing) = message::same_shape(&self.template, &other.template) else {
+            // A specific error type reported without a stack is one failure of one piece of
+            // code whatever its message says (Rust's `ParseIntError` has a message per input).
+            return specific_type(self.kind.as_deref()).map(|kind| {
+                format!("same error type {kind} without a stack trace; messages differ")
+            });
+        };
+        let what = if self.kind.is_some() {
+            "same type, value"
+        } else {
+            "message"
+        };
+        let words = if differing == 1 { "word" } else { "words" };
+        Some(format!("{what} differs in {differing} {words}"))
+    }
+
+    /// The shape an issue's stored explanation records, when it was grouped without a stack.
+    pub fn of_explanation(record: &record::ExplanationRecord) -> Option<Shape> {
+        let parts = record
+            .components
+            .iter()
+            .map(|c| (c.kind.as_str(), c.value.as_str(), c.contributes));
+        Shape::of_parts(&record.source, parts)
+    }
+
+    /// From a grouping's source and its components (kind, value, contributes): the last
+    /// contributing type and its value, or the message.
+    fn of_parts<'a>(
+        source: &str,
+        components: impl DoubleEndedIterator<Item = (&'a str, &'a str, bool)> + Clone,
+    ) -> Option<Shape> {
+        if !matches!(source, "message" | "exception_value") {
+            return None;
+        }
+        let contributing = |kind: &str| {
+            components
+                .clone()
+                .rev()
+                .find(|(k, _, contributes)| *contributes && *k == kind)
+                .map(|(_, value, _)| value.to_string())
+        };
+        Some(Shape {
+            kind: contributing("type"),
+            template: contributing("message").or_else(|| contributing("value"))?,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -75,6 +182,9 @@ pub struct GroupingOutcome {
     pub title: String,
     pub culprit: Option<String>,
     pub similarity: SimilarityFeatures,
+    /// For an event grouped without a stack trace by its message or value: what may join it
+    /// to an issue of the same shape (not under `FIRST_CONFIG`).
+    pub shape: Option<Shape>,
 }
 
 /// One exception of the chain with its normalised frames (and the raw frames for rules).
@@ -167,6 +277,14 @@ pub fn group_event(event: &Event, config: &GroupingConfig) -> GroupingOutcome {
         }
         None => (default.source, default.values, None, default.components),
     };
+    let shape = (config.id != FIRST_CONFIG && fingerprint.is_none())
+        .then(|| {
+            let parts = components
+                .iter()
+                .map(|c| (c.kind, c.value.as_str(), c.contributes));
+            Shape::of_parts(source, parts)
+        })
+        .flatten();
     GroupingOutcome {
         hashes: vec![hash(&values)],
         explanation: Explanation {
@@ -175,10 +293,15 @@ pub fn group_event(event: &Event, config: &GroupingConfig) -> GroupingOutcome {
             rule: rule.map(|r| r.text.clone()),
             fingerprint,
             components,
+            similarity: None,
         },
         title: cut(&title, MAX_TITLE),
-        culprit: culprit(event, crash.map(|(frame, _)| frame)),
+        culprit: culprit(
+            event,
+            culprit_frame(&chain, &stack).or(crash.map(|(f, _)| f)),
+        ),
         similarity: features(event, &chain, &stack),
+        shape,
     }
 }
 
@@ -242,6 +365,16 @@ fn crash_frame<'a>(
         .rev()
         .find(|(f, _)| f.in_app)
         .or_else(|| main.pairs().last())
+}
+
+/// The frame the culprit names: the innermost application frame with a function name (an
+/// anonymous callback says less than the function it was written in).
+fn culprit_frame<'a>(chain: &'a [Exception<'a>], stack: &'a Stack<'a>) -> Option<&'a Frame> {
+    main_stack(chain, stack)
+        .frames
+        .iter()
+        .rev()
+        .find(|f| f.in_app && !f.display_function.is_empty() && !f.function.is_empty())
 }
 
 /// The frames of the raised exception, else of the standalone stack.

@@ -97,6 +97,53 @@ pub fn band_keys(signature: &Signature) -> Vec<(u16, i64)> {
         .collect()
 }
 
+/// First band number of shape keys (signature bands are 0..BANDS): band `SHAPE_BANDS` files
+/// the template with its value words masked, band `SHAPE_BANDS + i` the template without its
+/// word `i`, so two messages differing in values, or in one word, share a bucket; band
+/// `SHAPE_BANDS - 1` files a specific exception type alone.
+pub const SHAPE_BANDS: u16 = 1000;
+/// Words of a template given a key of their own (longer templates: the first ones).
+const SHAPE_WORDS: usize = 24;
+
+/// The (band, bucket) keys a stack-less event's shape is filed under (`grouping::Shape`).
+pub fn shape_keys(kind: Option<&str>, template: &str) -> Vec<(u16, i64)> {
+    let words = super::message::words(template);
+    let kind = kind.unwrap_or("");
+    let key = |band: u16, text: &str| {
+        (
+            band,
+            hash(u64::from(band), &format!("{kind}\n{}\n{text}", words.len())) as i64,
+        )
+    };
+    let masked: Vec<&str> = words
+        .iter()
+        .map(|w| {
+            if super::message::is_value(w) {
+                "<value>"
+            } else {
+                w
+            }
+        })
+        .collect();
+    let mut keys = vec![key(SHAPE_BANDS, &masked.join(" "))];
+    if let Some(kind) = super::specific_type(Some(kind)) {
+        keys.push((
+            SHAPE_BANDS - 1,
+            hash(u64::from(SHAPE_BANDS - 1), kind) as i64,
+        ));
+    }
+    for skipped in 1..words.len().min(SHAPE_WORDS) {
+        let rest: Vec<&str> = words
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skipped)
+            .map(|(_, w)| *w)
+            .collect();
+        keys.push(key(SHAPE_BANDS + skipped as u16, &rest.join(" ")));
+    }
+    keys
+}
+
 /// 1 − the estimated Jaccard similarity of the two feature sets.
 pub fn distance(a: &Signature, b: &Signature) -> f64 {
     if a.0.is_empty() || a.0.len() != b.0.len() {

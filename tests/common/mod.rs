@@ -3,6 +3,7 @@
 //! points at a server (each test in its own new database, so tests run in parallel).
 #![allow(dead_code)]
 
+pub mod corpus;
 pub mod databases;
 pub mod fixtures;
 pub mod receivers;

@@ -42,6 +42,15 @@ fn is_in_app(frame: &Frame) -> bool {
         )
 }
 
+/// A JavaScript engine's own function (`JSON.parse`, `Array.map`, `Promise.then`): V8 names
+/// no file (`<anonymous>`), other engines `native` or `[native code]`.
+fn is_javascript_engine(path: &str) -> bool {
+    matches!(
+        path,
+        "<anonymous>" | "native" | "[native code]" | "<native>"
+    )
+}
+
 /// Where a Rust panic starts unwinding (frames are oldest first: this one and every later one
 /// are the panic's, not the application's).
 fn is_panic_machinery(function: &str) -> bool {
@@ -78,8 +87,13 @@ fn is_system_frame(abs_path: &str, filename: &str, function: &str, package: Opti
     path.contains("/site-packages/")
         || path.contains("/dist-packages/")
         || python_stdlib
+        || path.contains("/sentry_sdk/")
         || path.contains("/node_modules/")
         || path.starts_with("node:")
+        || is_javascript_engine(&path)
+        || path.contains("/@sentry/")
+        || path.contains("sentry-cdn.com/")
+        || function.starts_with("sentryWrapped")
         || path.contains("/vendor/")
         || path.contains("/go/pkg/mod/")
         || [
@@ -125,6 +139,19 @@ mod tests {
         assert!(!system("", "stdx::parse"));
         assert!(!system("", "<shop::Cart as core::fmt::Debug>::fmt"));
         assert!(is_system_frame("", "src/lib.rs", "poll", Some("tokio")));
+        // The SDKs themselves and a JavaScript engine's built-ins.
+        assert!(system(
+            "/app/venv/lib/python3.11/site-packages/sentry_sdk/scope.py",
+            "capture"
+        ));
+        assert!(system(
+            "/srv/app/sentry_sdk/integrations/logging.py",
+            "_emit"
+        ));
+        assert!(system("<anonymous>", "JSON.parse"));
+        assert!(system("native", "Array.prototype.map"));
+        assert!(system("http://shop.example/static/app.js", "sentryWrapped"));
+        assert!(!system("http://shop.example/static/app.js", "renderCart"));
     }
 
     #[test]

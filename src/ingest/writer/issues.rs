@@ -22,6 +22,7 @@ use super::combined::{CombinedWrites, RowShape};
 use super::known::ByKey;
 use super::similarity;
 use crate::db::write::WriteTxn;
+use crate::grouping::SimilarityJoin;
 use crate::issues::conditions::{self, Facts, Reopen, StatusDetails};
 use crate::issues::{self, tag_counts};
 
@@ -85,11 +86,29 @@ impl Resolver {
             Some(signature) => similarity::nearest(txn, project_id, signature).await?,
             None => Vec::new(),
         };
-        if let Some(&(issue_id, distance)) = nearest.first()
-            && job.similarity.join_enabled
-            && distance <= job.similarity.threshold
-        {
-            self.attach(job, issue_id, Some(distance));
+        let join = match nearest.first() {
+            Some(&(issue_id, distance)) if distance <= job.similarity.threshold => {
+                Some(SimilarityJoin {
+                    issue_id,
+                    distance,
+                    reason: format!(
+                        "signatures within the project's similarity threshold ({})",
+                        job.similarity.threshold
+                    ),
+                })
+            }
+            // A stack-less event: an issue whose message has the same shape (one message
+            // formatted from different values).
+            _ => match &job.grouping.shape {
+                Some(shape) => {
+                    similarity::same_shape(txn, project_id, shape, signature.as_ref()).await?
+                }
+                None => None,
+            },
+        };
+        if let Some(join) = join.filter(|_| job.similarity.join_enabled) {
+            let issue_id = join.issue_id;
+            self.attach(job, issue_id, Some(join));
             return Ok(Placement {
                 issue_id,
                 new_issue: false,
@@ -100,6 +119,9 @@ impl Resolver {
         if new_issue && let Some(signature) = &signature {
             similarity::index_issue(txn, project_id, issue_id, signature, &nearest).await?;
         }
+        if new_issue && let Some(shape) = &job.grouping.shape {
+            similarity::index_shape(txn, project_id, issue_id, shape).await?;
+        }
         self.attach(job, issue_id, None);
         Ok(Placement {
             issue_id,
@@ -108,8 +130,9 @@ impl Resolver {
         })
     }
 
-    /// Routes every hash of the job that has no issue yet to `issue_id`.
-    fn attach(&mut self, job: &WriteJob, issue_id: i64, distance: Option<f64>) {
+    /// Routes every hash of the job that has no issue yet to `issue_id`, noting the similarity
+    /// join that chose it, if one did.
+    fn attach(&mut self, job: &WriteJob, issue_id: i64, join: Option<SimilarityJoin>) {
         let unrouted: Vec<&String> = job
             .grouping
             .hashes
@@ -120,7 +143,16 @@ impl Resolver {
             // The usual case under load: every hash already has its issue.
             return;
         }
-        let explanation = serde_json::to_string(&job.grouping.explanation).unwrap_or_default();
+        let distance = join.as_ref().map(|j| j.distance);
+        let explanation = match join {
+            Some(join) => {
+                let mut explanation = job.grouping.explanation.clone();
+                explanation.similarity = Some(join);
+                serde_json::to_string(&explanation)
+            }
+            None => serde_json::to_string(&job.grouping.explanation),
+        }
+        .unwrap_or_default();
         for hash in unrouted {
             let row = grouping_hash::ActiveModel {
                 project_id: Set(job.project_id),

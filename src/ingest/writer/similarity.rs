@@ -5,11 +5,13 @@
 //! issues, however many of them look alike.
 use entity::{issue, issue_similarity, similarity_band};
 use sea_orm::sea_query::{Alias, Asterisk, Order, Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 
 use super::WriteJob;
 use crate::db::write::WriteTxn;
-use crate::grouping::similarity::{Signature, band_keys, distance, signature};
+use crate::grouping::record::read_explanation;
+use crate::grouping::similarity::{Signature, band_keys, distance, shape_keys, signature};
+use crate::grouping::{Shape, SimilarityJoin};
 
 /// Candidates taken from each of the signature's band buckets (16 bands: at most 208 scored).
 const CANDIDATES_PER_BUCKET: u64 = 13;
@@ -29,7 +31,7 @@ pub async fn nearest(
     project_id: i64,
     signature: &Signature,
 ) -> Result<Vec<(i64, f64)>, DbErr> {
-    let Some(probe) = bucket_probe(project_id, signature) else {
+    let Some(probe) = bucket_probe(project_id, band_keys(signature)) else {
         return Ok(Vec::new());
     };
     let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
@@ -57,16 +59,16 @@ pub async fn nearest(
     Ok(scored)
 }
 
-/// The issue ids in the signature's band buckets: newest first in each bucket, at most
+/// The issue ids in the buckets of `keys`: newest first in each bucket, at most
 /// `CANDIDATES_PER_BUCKET` of them, so a crowded bucket (thousands of issues sharing a band)
 /// costs the same as a sparse one — read in the order of the index on `(project_id, band,
 /// bucket, id)`, which stops at the limit (on SQLite the row id ends every index; on PostgreSQL
-/// since migration m20261203_000006). `None` for a signature without bands.
-fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatement> {
+/// since migration m20261203_000006). `None` without keys.
+fn bucket_probe(project_id: i64, keys: Vec<(u16, i64)>) -> Option<SelectStatement> {
     // Each select built in place and moved into the union, never cloned: `to_owned()` on a
     // builder clones the statement, and on the growing union it cloned every earlier bucket's
     // select again.
-    let mut buckets = band_keys(signature).into_iter().map(|(band, bucket)| {
+    let mut buckets = keys.into_iter().map(|(band, bucket)| {
         let mut in_bucket = Query::select();
         in_bucket
             .column(similarity_band::Column::IssueId)
@@ -87,6 +89,75 @@ fn bucket_probe(project_id: i64, signature: &Signature) -> Option<SelectStatemen
         probe.union(UnionType::All, from_bucket);
     }
     Some(probe)
+}
+
+/// The existing issue a stack-less event's shape joins (`Shape::joins`): found through the
+/// shape's buckets, checked against each candidate's recorded shape, oldest issue first.
+pub async fn same_shape(
+    txn: &WriteTxn<'_>,
+    project_id: i64,
+    shape: &Shape,
+    signature: Option<&Signature>,
+) -> Result<Option<SimilarityJoin>, DbErr> {
+    let keys = shape_keys(shape.kind.as_deref(), &shape.template);
+    let Some(probe) = bucket_probe(project_id, keys) else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
+    let mut candidate_ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    candidate_ids.sort_unstable();
+    candidate_ids.dedup();
+    if candidate_ids.is_empty() {
+        return Ok(None);
+    }
+    let select = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::Id)
+        .column(issue::Column::Grouping)
+        .column(issue::Column::Signature)
+        .filter(issue::Column::Id.is_in(candidate_ids))
+        .filter(issue::Column::Status.ne(entity::states::IssueStatus::Merged))
+        .order_by_asc(issue::Column::Id);
+    let candidates: Vec<(i64, String, String)> = txn.rows(txn.query(&select)).await?;
+    for (issue_id, grouping, stored_signature) in candidates {
+        let Some(other) = read_explanation(&grouping).and_then(|r| Shape::of_explanation(&r))
+        else {
+            continue;
+        };
+        if let Some(reason) = shape.joins(&other) {
+            let other_signature: Vec<u32> =
+                serde_json::from_str(&stored_signature).unwrap_or_default();
+            return Ok(Some(SimilarityJoin {
+                issue_id,
+                distance: signature.map_or(1.0, |s| distance(s, &Signature(other_signature))),
+                reason,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// Files a new stack-less issue under its shape's keys, for `same_shape` to find.
+pub async fn index_shape(
+    txn: &WriteTxn<'_>,
+    project_id: i64,
+    issue_id: i64,
+    shape: &Shape,
+) -> Result<(), DbErr> {
+    let rows: Vec<similarity_band::ActiveModel> =
+        shape_keys(shape.kind.as_deref(), &shape.template)
+            .into_iter()
+            .map(|(band, bucket)| similarity_band::ActiveModel {
+                project_id: Set(project_id),
+                band: Set(i32::from(band)),
+                bucket: Set(bucket),
+                issue_id: Set(issue_id),
+                ..Default::default()
+            })
+            .collect();
+    txn.execute(txn.query(&similarity_band::Entity::insert_many(rows)))
+        .await?;
+    Ok(())
 }
 
 /// Files a new issue's signature in its buckets and remembers its nearest issues.
@@ -166,7 +237,8 @@ mod tests {
         let signature = signature(&features);
         crowd_buckets(&db, &signature).await;
         let backend = db.get_database_backend();
-        let probe = backend.build(&bucket_probe(1, &signature).expect("a signature has bands"));
+        let probe =
+            backend.build(&bucket_probe(1, band_keys(&signature)).expect("a signature has bands"));
         let (explain, column) = match backend {
             DbBackend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
             _ => ("EXPLAIN", "QUERY PLAN"),
