@@ -1,11 +1,14 @@
 //! Micro-benchmarks of the CPU steps of ingest, on a real Python SDK envelope (vector py-01):
 //! body decoding (gzip, as the SDK sends it), envelope parsing, normalisation, grouping, and
-//! compressing the normalised payload for storage.
+//! compressing the normalised payload for storage; grouping under the current and the first
+//! config, for an exception and a stack-less message.
 //! `cargo bench --bench ingest`
 use std::io::Write;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use larder::grouping::{CURRENT_CONFIG, FingerprintRules, GroupingConfig, group_event};
+use larder::grouping::{
+    CURRENT_CONFIG, FIRST_CONFIG, FingerprintRules, GroupingConfig, group_event,
+};
 use larder::ingest::decode::decode_body;
 use larder::ingest::envelope::Envelope;
 use larder::ingest::normalize::{NormalizeContext, ScrubSettings, normalize_event};
@@ -60,6 +63,27 @@ fn ingest_steps(c: &mut Criterion) {
     });
     c.bench_function("group", |b| {
         b.iter(|| group_event(&normalized.payload, &config))
+    });
+    // The same event and a stack-less message under the first config, which computes no shape:
+    // what the second round of grouping costs.
+    let first = GroupingConfig {
+        id: FIRST_CONFIG.into(),
+        rules: FingerprintRules::empty(),
+    };
+    c.bench_function("group_first_config", |b| {
+        b.iter(|| group_event(&normalized.payload, &first))
+    });
+    let message = normalize_event(
+        serde_json::json!({ "message": "webhook wh_2001 to hooks.acme.test failed after 3 retries",
+            "level": "error", "platform": "python" }),
+        &context(),
+    )
+    .unwrap();
+    c.bench_function("group_message", |b| {
+        b.iter(|| group_event(&message.payload, &config))
+    });
+    c.bench_function("group_message_first_config", |b| {
+        b.iter(|| group_event(&message.payload, &first))
     });
     c.bench_function("payload_store", |b| {
         b.iter(|| larder::db::payload::store(&normalized.payload))

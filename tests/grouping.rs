@@ -165,7 +165,7 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
     assert_eq!(data["issue"]["title"], "Upstream timeouts");
     assert_eq!(
         data["issue"]["grouping"]["explanation"]["source"],
-        "fingerprint_rule"
+        "FINGERPRINT_RULE"
     );
 
     let (_, c) = server.ingest(common::python_exception_event()).await;
@@ -176,7 +176,7 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
         )
         .await;
     let explanation = &data["issue"]["grouping"]["explanation"];
-    assert_eq!(explanation["source"], "exception");
+    assert_eq!(explanation["source"], "EXCEPTION");
     assert_eq!(explanation["config"], larder::grouping::CURRENT_CONFIG);
     let contributing: Vec<&Value> = explanation["components"]
         .as_array()
@@ -187,7 +187,7 @@ async fn fingerprint_rules_and_explanations(server: TestServer) {
     assert!(
         contributing
             .iter()
-            .any(|c| c["kind"] == "frame" && c["hint"].as_str().unwrap().contains("crash site"))
+            .any(|c| c["kind"] == "FRAME" && c["hint"].as_str().unwrap().contains("crash site"))
     );
 }
 
@@ -237,17 +237,112 @@ async fn similar_issues_are_listed_and_can_join(server: TestServer) {
     );
     let data = server
         .graphql(
-            "query($id: ID!) { issue(id: $id) { hashes { similarityDistance } } }",
+            "query($id: ID!) { issue(id: $id) { hashes { similarityDistance explanation { similarityJoin { reason } } } } }",
             json!({ "id": third }),
         )
         .await;
+    let joined = data["issue"]["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["similarityDistance"].is_number())
+        .expect("a hash joined by similarity");
     assert!(
-        data["issue"]["hashes"]
-            .as_array()
+        joined["explanation"]["similarityJoin"]["reason"]
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|h| h["similarityDistance"].is_number())
+            .starts_with("signatures within the project's similarity threshold"),
+        "{joined}"
     );
+}
+
+/// Stack-less events: one message formatted from different values is one issue, joined with
+/// the evidence in the explanation; a different message, or the same words under another
+/// exception type, is not; a specific error type without a stack joins whatever its message.
+async fn stackless_events_join_by_shape(server: TestServer) {
+    let message = |text: &str| json!({ "message": text, "level": "error" });
+    let (_, stripe) = server
+        .ingest(message("Payment 1001 declined by stripe"))
+        .await;
+    let (_, adyen) = server
+        .ingest(message("Payment 1002 declined by adyen"))
+        .await;
+    let (_, payout) = server.ingest(message("Payout 1003 delayed by adyen")).await;
+    assert_eq!(stripe, adyen);
+    assert_ne!(stripe, payout);
+    let data = server
+        .graphql(
+            "query($id: ID!) { issue(id: $id) { hashes { explanation { source similarityJoin { issueId reason } } } } }",
+            json!({ "id": stripe }),
+        )
+        .await;
+    let joins: Vec<&Value> = data["issue"]["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["explanation"]["similarityJoin"].as_object().map(|_| h))
+        .collect();
+    assert_eq!(joins.len(), 1, "{data}");
+    assert_eq!(joins[0]["explanation"]["source"], "MESSAGE");
+    assert_eq!(
+        joins[0]["explanation"]["similarityJoin"],
+        json!({ "issueId": stripe, "reason": "message differs in 1 word" })
+    );
+
+    let error = |kind: &str, value: &str| json!({ "exception": { "values": [{ "type": kind, "value": value }] } });
+    let (_, value_error) = server
+        .ingest(error("ConfigError", r#"unknown setting "cache_ttl""#))
+        .await;
+    let (_, same) = server
+        .ingest(error("ConfigError", r#"unknown setting "log_level""#))
+        .await;
+    let (_, other_type) = server
+        .ingest(error("Error", r#"unknown setting "log_level""#))
+        .await;
+    assert_eq!(value_error, same);
+    assert_ne!(
+        value_error, other_type,
+        "never joined across exception types"
+    );
+    let (_, empty) = server
+        .ingest(error(
+            "ParseIntError",
+            "cannot parse integer from empty string",
+        ))
+        .await;
+    let (_, digit) = server
+        .ingest(error("ParseIntError", "invalid digit found in string"))
+        .await;
+    assert_eq!(
+        empty, digit,
+        "a specific error type without a stack is one error"
+    );
+    let (_, generic_a) = server.ingest(error("Error", "disk full")).await;
+    let (_, generic_b) = server.ingest(error("Error", "quota exceeded")).await;
+    assert_ne!(
+        generic_a, generic_b,
+        "a generic type says nothing by itself"
+    );
+}
+
+/// A project on the first grouping config keeps its behaviour: no joins by shape.
+async fn the_first_config_does_not_join_by_shape(server: TestServer) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let project = entity::project::Entity::find_by_id(server.project_id)
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut project: entity::project::ActiveModel = project.into();
+    project.grouping_config = Set(larder::grouping::FIRST_CONFIG.to_string());
+    project.update(&server.db).await.unwrap();
+    let (_, stripe) = server
+        .ingest(json!({ "message": "Payment 1001 declined by stripe" }))
+        .await;
+    let (_, adyen) = server
+        .ingest(json!({ "message": "Payment 1002 declined by adyen" }))
+        .await;
+    assert_ne!(stripe, adyen);
 }
 
 on_both_databases!(
@@ -255,4 +350,6 @@ on_both_databases!(
     merge_and_unmerge_route_new_events,
     fingerprint_rules_and_explanations,
     similar_issues_are_listed_and_can_join,
+    stackless_events_join_by_shape,
+    the_first_config_does_not_join_by_shape,
 );

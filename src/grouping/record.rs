@@ -15,6 +15,16 @@ pub struct ExplanationRecord {
     pub rule: Option<String>,
     pub fingerprint: Option<Vec<String>>,
     pub components: Vec<ComponentRecord>,
+    /// How a new hash joined an existing issue by similarity (`grouping::SimilarityJoin`).
+    pub similarity: Option<JoinRecord>,
+}
+
+#[derive(Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(default)]
+pub struct JoinRecord {
+    pub issue_id: i64,
+    pub distance: f64,
+    pub reason: String,
 }
 
 #[derive(Deserialize, Debug, Clone, Default, PartialEq)]

@@ -3,13 +3,13 @@
 import { html } from '../lib/view.js';
 
 const SOURCES = {
-  fingerprint_rule: 'a fingerprint rule of the project',
-  custom_fingerprint: 'the fingerprint the SDK sent',
-  exception: 'the exception (types and application frames)',
-  stacktrace: 'the stack trace',
-  exception_value: 'the exception type and message',
-  message: 'the message',
-  fallback: 'the fallback (nothing better to group by)',
+  FINGERPRINT_RULE: 'a fingerprint rule of the project',
+  CUSTOM_FINGERPRINT: 'the fingerprint the SDK sent',
+  EXCEPTION: 'the exception (types and application frames)',
+  STACKTRACE: 'the stack trace',
+  EXCEPTION_VALUE: 'the exception type and message',
+  MESSAGE: 'the message',
+  FALLBACK: 'the fallback (nothing better to group by)',
 };
 
 export function GroupingExplanation({ grouping }) {
@@ -25,7 +25,7 @@ export function GroupingExplanation({ grouping }) {
         ${explanation.fingerprint && html`<p>Fingerprint: <code>${JSON.stringify(explanation.fingerprint)}</code></p>`}
         <ul class="components">
           ${explanation.components.map((c) => html`<li class=${c.contributes ? 'component contributes' : 'component'}>
-            <span class="badge">${c.kind}</span>
+            <span class="badge">${c.kind.toLowerCase()}</span>
             ${c.contributes ? html`<strong class="mono">${c.value}</strong>` : html`<span class="mono">${c.value}</span>`}
             <span class="visually-hidden">${c.contributes ? ' (in the hash)' : ' (not in the hash)'}</span>
             ${c.hint && html`<span class="muted small component-hint">${c.hint}</span>`}

@@ -6,6 +6,7 @@ use entity::{grouping_hash, issue, issue_activity, issue_tag};
 use super::accounts::Member;
 use super::alerts::{Delivery, ExternalIssue};
 use super::event::Event;
+use super::grouping::GroupingExplanation;
 use super::project::Project;
 use super::stats::{Range, StatsInterval, StatsPoint};
 use super::{IssueStatus, Level};
@@ -14,7 +15,7 @@ use crate::alerts::deliveries;
 use crate::graphql::loaders::{Loaders, StatsKey};
 use crate::graphql::pagination::{Cursor, PageInfo, page_size};
 use crate::graphql::{internal, state};
-use crate::grouping::record::{ExplanationRecord, read_explanation};
+use crate::grouping::record::read_explanation;
 use crate::issues::{details, tag_counts};
 
 pub struct Issue(pub issue::Model);
@@ -23,8 +24,8 @@ pub struct Issue(pub issue::Model);
 #[derive(SimpleObject)]
 pub struct GroupingHash {
     pub hash: String,
-    /// The components that made the hash (frames, normalisations, the rule that matched).
-    pub explanation: Json<serde_json::Value>,
+    /// Why events get this hash, and how it joined the issue; null when unreadable.
+    pub explanation: Option<GroupingExplanation>,
     /// Set when the hash joined this issue by similarity: the distance at that time.
     pub similarity_distance: Option<f64>,
     pub created_at: DateTime<Utc>,
@@ -102,7 +103,7 @@ impl From<grouping_hash::Model> for GroupingHash {
     fn from(h: grouping_hash::Model) -> Self {
         GroupingHash {
             hash: h.hash,
-            explanation: Json(serde_json::from_str(&h.explanation).unwrap_or_default()),
+            explanation: read_explanation(&h.explanation).and_then(GroupingExplanation::new),
             similarity_distance: h.similarity_distance,
             created_at: h.created_at,
         }
@@ -377,7 +378,7 @@ impl Issue {
     async fn grouping(&self) -> Grouping {
         Grouping {
             hash: self.0.primary_hash.clone(),
-            explanation: read_explanation(&self.0.grouping).map(GroupingExplanation::from),
+            explanation: read_explanation(&self.0.grouping).and_then(GroupingExplanation::new),
         }
     }
 }
@@ -426,53 +427,4 @@ pub struct Grouping {
     pub hash: String,
     /// Null when the stored explanation cannot be read.
     pub explanation: Option<GroupingExplanation>,
-}
-
-/// Why events get the hash: the grouping config, where the fingerprint came from, and every
-/// component considered.
-#[derive(SimpleObject)]
-pub struct GroupingExplanation {
-    /// Grouping algorithm version, e.g. `larder:2026-11`.
-    pub config: String,
-    /// `fingerprint_rule`, `custom_fingerprint`, `exception`, `stacktrace`, `exception_value`,
-    /// `message` or `fallback`.
-    pub source: String,
-    /// The project fingerprint rule that matched, as written.
-    pub rule: Option<String>,
-    /// The fingerprint that decided, when one did.
-    pub fingerprint: Option<Vec<String>>,
-    pub components: Vec<GroupingComponent>,
-}
-
-/// One part of an event that grouping looked at.
-#[derive(SimpleObject)]
-pub struct GroupingComponent {
-    /// `type`, `frame`, `value`, `message`, `fingerprint`, …
-    pub kind: String,
-    pub value: String,
-    /// Whether it went into the hash.
-    pub contributes: bool,
-    /// Why it did or did not.
-    pub hint: Option<String>,
-}
-
-impl From<ExplanationRecord> for GroupingExplanation {
-    fn from(record: ExplanationRecord) -> Self {
-        GroupingExplanation {
-            config: record.config,
-            source: record.source,
-            rule: record.rule,
-            fingerprint: record.fingerprint,
-            components: record
-                .components
-                .into_iter()
-                .map(|c| GroupingComponent {
-                    kind: c.kind,
-                    value: c.value,
-                    contributes: c.contributes,
-                    hint: c.hint,
-                })
-                .collect(),
-        }
-    }
 }

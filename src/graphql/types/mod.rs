@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod channels;
 pub mod event;
+pub mod grouping;
 pub mod issue;
 pub mod project;
 pub mod release;
