@@ -7,7 +7,7 @@ use std::io::Write;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use larder::grouping::{
-    CURRENT_CONFIG, FIRST_CONFIG, FingerprintRules, GroupingConfig, group_event,
+    CURRENT_CONFIG, FIRST_CONFIG, FingerprintRules, GroupingConfig, StackRules, group_event,
 };
 use larder::ingest::decode::decode_body;
 use larder::ingest::envelope::Envelope;
@@ -42,6 +42,7 @@ fn ingest_steps(c: &mut Criterion) {
     let config = GroupingConfig {
         id: CURRENT_CONFIG.into(),
         rules: FingerprintRules::empty(),
+        stack_rules: StackRules::default(),
     };
 
     let gzipped = {
@@ -69,6 +70,7 @@ fn ingest_steps(c: &mut Criterion) {
     let first = GroupingConfig {
         id: FIRST_CONFIG.into(),
         rules: FingerprintRules::empty(),
+        stack_rules: StackRules::default(),
     };
     c.bench_function("group_first_config", |b| {
         b.iter(|| group_event(&normalized.payload, &first))

@@ -325,6 +325,61 @@ async fn stackless_events_join_by_shape(server: TestServer) {
     );
 }
 
+/// Stack-trace rules through the API: validated with the line named, stored, applied to the
+/// next events (a helper marked `-app` is no longer the crash site, so its callers split), and
+/// named in the explanation.
+async fn stacktrace_rules_change_the_crash_site(server: TestServer) {
+    let error = server
+        .graphql_error(
+            "mutation($p: ID!) { updateGroupingSettings(projectId: $p, settings: { stacktraceRules: \"stack.function:a -app\\nstack.function:b\" }) { id } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert!(
+        error["message"].as_str().unwrap().contains("line 2"),
+        "{error}"
+    );
+    let event = |caller: &str| {
+        json!({ "platform": "python", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
+            "stacktrace": { "frames": [
+                { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
+                { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
+            ] } }] } })
+    };
+    let (_, before_a) = server.ingest(event("charge")).await;
+    let (_, before_b) = server.ingest(event("refund")).await;
+    assert_eq!(before_a, before_b, "the helper is the crash site");
+    let saved = server
+        .graphql(
+            "mutation($p: ID!) { updateGroupingSettings(projectId: $p, settings: { stacktraceRules: \"stack.function:log_* -app\" }) { groupingSettings { stacktraceRules } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        saved["updateGroupingSettings"]["groupingSettings"]["stacktraceRules"],
+        "stack.function:log_* -app"
+    );
+    let (_, charge) = server.ingest(event("charge")).await;
+    let (_, refund) = server.ingest(event("refund")).await;
+    assert_ne!(charge, refund);
+    let data = server
+        .graphql(
+            "query($id: ID!) { issue(id: $id) { culprit grouping { explanation { components { kind value contributes hint } } } } }",
+            json!({ "id": charge }),
+        )
+        .await;
+    assert_eq!(data["issue"]["culprit"], "shop.views in charge");
+    let components = data["issue"]["grouping"]["explanation"]["components"]
+        .as_array()
+        .unwrap();
+    assert!(
+        components.iter().any(|c| c["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("stack-trace rule line 1: stack.function:log_* -app"))),
+        "{components:?}"
+    );
+}
+
 /// A project on the first grouping config keeps its behaviour: no joins by shape.
 async fn the_first_config_does_not_join_by_shape(server: TestServer) {
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -352,4 +407,5 @@ on_both_databases!(
     similar_issues_are_listed_and_can_join,
     stackless_events_join_by_shape,
     the_first_config_does_not_join_by_shape,
+    stacktrace_rules_change_the_crash_site,
 );

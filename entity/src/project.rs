@@ -19,6 +19,8 @@ pub struct Model {
     pub grouping_config: String,
     /// Project fingerprint rules, in the Sentry rule syntax.
     pub fingerprint_rules: String,
+    /// Project stack-trace rules (Sentry's grouping enhancements: `stack.function:log_* -app`).
+    pub stacktrace_rules: String,
     /// Whether a new hash may join its nearest existing issue (similarity grouping).
     pub similarity_enabled: bool,
     /// Largest signature distance at which a new hash joins an existing issue.

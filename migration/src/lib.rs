@@ -13,6 +13,7 @@ mod m20261203_000006_similarity_newest_first;
 mod m20261205_000007_issue_list_covers_search;
 mod m20261206_000008_accounts;
 mod m20261206_000009_releases_and_artifacts;
+mod m20261206_000010_stacktrace_rules;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000007_issue_list_covers_search::Migration),
             Box::new(m20261206_000008_accounts::Migration),
             Box::new(m20261206_000009_releases_and_artifacts::Migration),
+            Box::new(m20261206_000010_stacktrace_rules::Migration),
         ]
     }
 }

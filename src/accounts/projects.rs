@@ -35,6 +35,7 @@ pub async fn create_project(
         rate_limit_per_minute: Set(None),
         grouping_config: Set(grouping::CURRENT_CONFIG.to_string()),
         fingerprint_rules: Set(String::new()),
+        stacktrace_rules: Set(String::new()),
         similarity_enabled: Set(true),
         similarity_threshold: Set(DEFAULT_SIMILARITY_THRESHOLD),
         settings: Set("{}".to_string()),

@@ -28,6 +28,10 @@ pub struct Frame {
     pub display_function: String,
     /// Hints recorded while normalising (what was changed and why).
     pub hints: Vec<&'static str>,
+    /// Left out of grouping by a stack-trace rule (`-group`).
+    pub excluded: bool,
+    /// The stack-trace rule that last changed the frame, as written.
+    pub rule: Option<String>,
     /// Position of the raw frame in the stack trace it came from.
     pub raw_index: usize,
 }
@@ -132,6 +136,8 @@ fn normalize_one(frame: &event::Frame, platform: &str, raw_index: usize) -> Fram
         display_location: module.unwrap_or(filename).to_string(),
         display_function: raw_function.to_string(),
         hints,
+        excluded: false,
+        rule: None,
         raw_index,
     }
 }

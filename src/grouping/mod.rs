@@ -23,12 +23,14 @@ mod message;
 pub mod record;
 mod rules;
 pub mod similarity;
+mod stack_rules;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use rules::{FingerprintRules, RuleError};
 pub use similarity::SimilarityFeatures;
+pub use stack_rules::StackRules;
 
 use crate::event::{self, Event};
 use frames::Frame;
@@ -45,6 +47,8 @@ const MAX_TITLE: usize = 200;
 pub struct GroupingConfig {
     pub id: String,
     pub rules: FingerprintRules,
+    /// The project's stack-trace rules, applied to frames before the crash site is chosen.
+    pub stack_rules: StackRules,
 }
 
 /// Why an event got its hash.
@@ -206,12 +210,16 @@ struct Stack<'a> {
 }
 
 impl<'a> Stack<'a> {
-    fn new(stacktrace: Option<&'a event::Stacktrace>, platform: &str) -> Self {
+    fn new(
+        stacktrace: Option<&'a event::Stacktrace>,
+        platform: &str,
+        event: &Event,
+        rules: &StackRules,
+    ) -> Self {
         let raw = stacktrace.map(|s| s.frames.as_slice()).unwrap_or(&[]);
-        Stack {
-            frames: frames::normalize(raw, platform),
-            raw,
-        }
+        let mut frames = frames::normalize(raw, platform);
+        rules.apply(event, &mut frames, raw);
+        Stack { frames, raw }
     }
 
     fn pairs(&self) -> impl DoubleEndedIterator<Item = (&Frame, &event::Frame)> {
@@ -229,8 +237,8 @@ pub(crate) struct DefaultGrouping {
 
 pub fn group_event(event: &Event, config: &GroupingConfig) -> GroupingOutcome {
     let platform = event.platform.as_deref().unwrap_or("other");
-    let chain = exceptions(event, platform);
-    let stack = standalone_stack(event, platform);
+    let chain = exceptions(event, platform, &config.stack_rules);
+    let stack = standalone_stack(event, platform, &config.stack_rules);
     let default = default_grouping(event, &chain, &stack);
     let all_frames: Vec<(&Frame, &event::Frame)> = chain
         .iter()
@@ -315,7 +323,7 @@ fn hash(values: &[String]) -> String {
     hex::encode(&digest.finalize()[..16])
 }
 
-fn exceptions<'a>(event: &'a Event, platform: &str) -> Vec<Exception<'a>> {
+fn exceptions<'a>(event: &'a Event, platform: &str, rules: &StackRules) -> Vec<Exception<'a>> {
     event
         .exceptions()
         .iter()
@@ -326,14 +334,14 @@ fn exceptions<'a>(event: &'a Event, platform: &str) -> Vec<Exception<'a>> {
                 value,
                 template: value.map(message::template),
                 synthetic: e.mechanism.as_ref().and_then(|m| m.synthetic) == Some(true),
-                stack: Stack::new(e.stacktrace.as_ref(), platform),
+                stack: Stack::new(e.stacktrace.as_ref(), platform, event, rules),
             }
         })
         .collect()
 }
 
 /// The crashed (else current, else only) thread's stack, else the top-level `stacktrace`.
-fn standalone_stack<'a>(event: &'a Event, platform: &str) -> Stack<'a> {
+fn standalone_stack<'a>(event: &'a Event, platform: &str, rules: &StackRules) -> Stack<'a> {
     let threads: Vec<&event::Thread> = event
         .threads
         .iter()
@@ -351,7 +359,7 @@ fn standalone_stack<'a>(event: &'a Event, platform: &str) -> Stack<'a> {
     let stacktrace = thread
         .and_then(|t| t.stacktrace.as_ref())
         .or(event.stacktrace.as_ref());
-    Stack::new(stacktrace, platform)
+    Stack::new(stacktrace, platform, event, rules)
 }
 
 /// The crash site: the innermost application frame of the raised exception (else of the
@@ -363,18 +371,16 @@ fn crash_frame<'a>(
     let main = main_stack(chain, stack);
     main.pairs()
         .rev()
-        .find(|(f, _)| f.in_app)
-        .or_else(|| main.pairs().last())
+        .find(|(f, _)| f.in_app && !f.excluded)
+        .or_else(|| main.pairs().rev().find(|(f, _)| !f.excluded))
 }
 
 /// The frame the culprit names: the innermost application frame with a function name (an
 /// anonymous callback says less than the function it was written in).
 fn culprit_frame<'a>(chain: &'a [Exception<'a>], stack: &'a Stack<'a>) -> Option<&'a Frame> {
-    main_stack(chain, stack)
-        .frames
-        .iter()
-        .rev()
-        .find(|f| f.in_app && !f.display_function.is_empty() && !f.function.is_empty())
+    main_stack(chain, stack).frames.iter().rev().find(|f| {
+        f.in_app && !f.excluded && !f.display_function.is_empty() && !f.function.is_empty()
+    })
 }
 
 /// The frames of the raised exception, else of the standalone stack.
@@ -396,14 +402,19 @@ fn stack_components(
     if frames.is_empty() {
         return false;
     }
-    let crash = frames.iter().rposition(|f| f.in_app);
+    let crash = frames.iter().rposition(|f| f.in_app && !f.excluded);
     for (index, frame) in frames.iter().enumerate() {
         let contributes = match crash {
             Some(crash) => index == crash,
-            None => true,
+            None => !frame.excluded,
         };
         let mut hints: Vec<String> = frame.hints.iter().map(|h| h.to_string()).collect();
-        if !contributes {
+        if let Some(rule) = &frame.rule {
+            hints.push(rule.clone());
+        }
+        if frame.excluded {
+            hints.push("left out of grouping by a stack-trace rule".into());
+        } else if !contributes {
             hints.push(if frame.in_app {
                 "caller of the crash site: the path to a bug does not change which bug it is".into()
             } else {

@@ -35,7 +35,7 @@ pub struct Rule {
 }
 
 #[derive(Debug, Clone)]
-struct Matcher {
+pub(super) struct Matcher {
     field: Field,
     negated: bool,
     pattern: Regex,
@@ -139,6 +139,11 @@ impl Rule {
 }
 
 impl Matcher {
+    /// Whether the matcher tests a frame (else the event).
+    pub(super) fn is_frame(&self) -> bool {
+        self.field.is_frame()
+    }
+
     fn test(&self, value: Option<&str>) -> bool {
         value.is_some_and(|v| self.pattern.is_match(v)) != self.negated
     }
@@ -149,7 +154,7 @@ impl Matcher {
         any != self.negated
     }
 
-    fn matches_event(&self, event: &Event) -> bool {
+    pub(super) fn matches_event(&self, event: &Event) -> bool {
         let exceptions = event.exceptions().iter();
         let values = exceptions.clone().filter_map(|e| e.value.as_deref());
         match &self.field {
@@ -169,7 +174,7 @@ impl Matcher {
         }
     }
 
-    fn matches_frame(&self, frame: &Frame, raw: &event::Frame) -> bool {
+    pub(super) fn matches_frame(&self, frame: &Frame, raw: &event::Frame) -> bool {
         match &self.field {
             Field::Path => {
                 let path = raw
@@ -198,8 +203,28 @@ fn family(platform: &str) -> &'static str {
 
 fn parse_rule(line: &str) -> Result<Rule, String> {
     let (left, right) = split_arrow(line).ok_or("expected `matchers -> fingerprint`")?;
+    let matchers = parse_matchers(tokens(left)?)?;
+    let (entries, title) = split_title(right.trim())?;
+    let fingerprint: Vec<String> = entries
+        .split(',')
+        .map(|e| unquote(e.trim()))
+        .filter(|e| !e.is_empty())
+        .collect();
+    if fingerprint.is_empty() {
+        return Err("a rule needs a fingerprint after `->`".into());
+    }
+    Ok(Rule {
+        text: line.to_string(),
+        matchers,
+        fingerprint,
+        title,
+    })
+}
+
+/// `[!]name:value` tokens as matchers (at least one).
+pub(super) fn parse_matchers(tokens: Vec<String>) -> Result<Vec<Matcher>, String> {
     let mut matchers = Vec::new();
-    for token in tokens(left)? {
+    for token in tokens {
         let (negated, token) = match token.strip_prefix('!') {
             Some(rest) => (true, rest.to_string()),
             None => (false, token),
@@ -236,21 +261,7 @@ fn parse_rule(line: &str) -> Result<Rule, String> {
     if matchers.is_empty() {
         return Err("a rule needs at least one matcher".into());
     }
-    let (entries, title) = split_title(right.trim())?;
-    let fingerprint: Vec<String> = entries
-        .split(',')
-        .map(|e| unquote(e.trim()))
-        .filter(|e| !e.is_empty())
-        .collect();
-    if fingerprint.is_empty() {
-        return Err("a rule needs a fingerprint after `->`".into());
-    }
-    Ok(Rule {
-        text: line.to_string(),
-        matchers,
-        fingerprint,
-        title,
-    })
+    Ok(matchers)
 }
 
 fn split_arrow(line: &str) -> Option<(&str, &str)> {
@@ -267,7 +278,7 @@ fn split_arrow(line: &str) -> Option<(&str, &str)> {
 }
 
 /// Whitespace-separated tokens; double quotes group (and may appear after `name:`).
-fn tokens(text: &str) -> Result<Vec<String>, String> {
+pub(super) fn tokens(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut quoted = false;

@@ -10,6 +10,7 @@ fn config(rules: &str) -> GroupingConfig {
     GroupingConfig {
         id: CURRENT_CONFIG.into(),
         rules: FingerprintRules::parse(rules).unwrap(),
+        stack_rules: StackRules::default(),
     }
 }
 
@@ -236,4 +237,87 @@ proptest! {
         prop_assert_eq!(varied.hashes, group(&python_error("KeyError", "5", expected_frames)).hashes);
         prop_assert_ne!(base.hashes.clone(), group(&python_error("TypeError", "5", app_stack())).hashes);
     }
+}
+
+fn with_stack_rules(rules: &str) -> GroupingConfig {
+    GroupingConfig {
+        stack_rules: StackRules::parse(rules).unwrap(),
+        ..config("")
+    }
+}
+
+/// A Python exception raised in `log_failure`, called by `charge` (both application code).
+fn logged_failure(caller: &str) -> Value {
+    json!({ "platform": "python", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
+        "stacktrace": { "frames": [
+            { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
+            { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
+        ] } }] } })
+}
+
+#[test]
+fn stack_rules_move_the_crash_site_and_say_so() {
+    // Without rules the helper is the crash site, so both callers are one issue.
+    assert_eq!(
+        group(&logged_failure("charge")).hashes,
+        group(&logged_failure("refund")).hashes
+    );
+    let rules = with_stack_rules("# helpers are not where bugs are\nstack.function:log_* -app\n");
+    let charge = group_with(&logged_failure("charge"), &rules);
+    let refund = group_with(&logged_failure("refund"), &rules);
+    assert_ne!(charge.hashes, refund.hashes);
+    assert_eq!(charge.culprit.as_deref(), Some("shop.views in charge"));
+    let helper = charge
+        .explanation
+        .components
+        .iter()
+        .find(|c| c.value.contains("log_failure"))
+        .unwrap();
+    assert!(!helper.contributes);
+    assert!(
+        helper
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("stack-trace rule line 2: stack.function:log_* -app"),
+        "{helper:?}"
+    );
+}
+
+#[test]
+fn stack_rules_leave_frames_out_above_and_below() {
+    let rules = with_stack_rules("stack.function:log_failure -group\n");
+    let outcome = group_with(&logged_failure("charge"), &rules);
+    assert_eq!(outcome.culprit.as_deref(), Some("shop.views in charge"));
+    // `^-group` on the caller leaves out everything towards the crash.
+    let rules = with_stack_rules("stack.function:charge ^-group");
+    let outcome = group_with(&logged_failure("charge"), &rules);
+    let contributing: Vec<&str> = outcome
+        .explanation
+        .components
+        .iter()
+        .filter(|c| c.contributes && c.kind == "frame")
+        .map(|c| c.value.as_str())
+        .collect();
+    assert_eq!(contributing.len(), 1);
+    assert!(contributing[0].contains("charge"), "{contributing:?}");
+    // `v+app`: the frames below a match become the application's.
+    let rules = with_stack_rules("app:no -group\nstack.function:log_failure v+app");
+    assert!(
+        group_with(&logged_failure("charge"), &rules)
+            .culprit
+            .is_some()
+    );
+}
+
+#[test]
+fn stack_rule_errors_name_the_line() {
+    let error = StackRules::parse("stack.function:a -app\n\nstack.function:b").unwrap_err();
+    assert_eq!(error.line, 3);
+    assert!(error.message.contains("needs an action"), "{error}");
+    let error = StackRules::parse("stack.function:a -app +frob").unwrap_err();
+    assert!(error.message.contains("unknown action"), "{error}");
+    let error = StackRules::parse("nonsense:a -app").unwrap_err();
+    assert!(error.message.contains("unknown matcher"), "{error}");
+    assert!(StackRules::parse("# only a comment\n").unwrap().is_empty());
 }

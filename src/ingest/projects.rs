@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::IngestError;
 use super::controls::filters::InboundFilters;
 use super::writer::SimilaritySettings;
-use crate::grouping::{FingerprintRules, GroupingConfig};
+use crate::grouping::{FingerprintRules, GroupingConfig, StackRules};
 
 /// How long a project's settings are reused before being read again.
 const TTL: Duration = Duration::from_secs(5);
@@ -86,12 +86,17 @@ impl ProjectSettings {
             tracing::warn!(project = row.id, %error, "ignoring unparsable fingerprint rules");
             FingerprintRules::empty()
         });
+        let stack_rules = StackRules::parse(&row.stacktrace_rules).unwrap_or_else(|error| {
+            tracing::warn!(project = row.id, %error, "ignoring unparsable stack-trace rules");
+            StackRules::default()
+        });
         ProjectSettings {
             id: row.id,
             organization_id: row.organization_id,
             grouping: GroupingConfig {
                 id: row.grouping_config.clone(),
                 rules,
+                stack_rules,
             },
             similarity: SimilaritySettings {
                 join_enabled: row.similarity_enabled,

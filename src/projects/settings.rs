@@ -17,6 +17,7 @@ pub struct ProjectChanges {
     /// Scrubbing and inbound filters: the whole set.
     pub extra: Option<ExtraSettings>,
     pub fingerprint_rules: Option<String>,
+    pub stacktrace_rules: Option<String>,
     pub similarity_enabled: Option<bool>,
     pub similarity_threshold: Option<f64>,
 }
@@ -44,6 +45,9 @@ pub async fn update<C: ConnectionTrait>(
     }
     if let Some(rules) = changes.fingerprint_rules {
         active.fingerprint_rules = Set(rules);
+    }
+    if let Some(rules) = changes.stacktrace_rules {
+        active.stacktrace_rules = Set(rules);
     }
     if let Some(enabled) = changes.similarity_enabled {
         active.similarity_enabled = Set(enabled);

@@ -21,7 +21,7 @@ const PROJECT_SETTINGS = `query ProjectSettings($id: ID!) {
       scrubIpAddresses
       inboundFilters { localhost browserExtensions legacyBrowsers webCrawlers errorMessages releases }
     }
-    groupingSettings { config fingerprintRules similarityEnabled similarityThreshold }
+    groupingSettings { config fingerprintRules stacktraceRules similarityEnabled similarityThreshold }
     alertRules {
       id name enabled actions actionIntervalMinutes
       triggers { kind count intervalMinutes }

@@ -206,6 +206,7 @@ mod tests {
             rate_limit_per_minute: Set(Some(600)),
             grouping_config: Set("{}".into()),
             fingerprint_rules: Set("[]".into()),
+            stacktrace_rules: Set(String::new()),
             similarity_enabled: Set(true),
             similarity_threshold: Set(0.3),
             settings: Set("{\"scrub_data\":false}".into()),

@@ -7,7 +7,7 @@ use crate::accounts::scopes::Scope;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::Project;
 use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, state};
-use crate::grouping::FingerprintRules;
+use crate::grouping::{FingerprintRules, StackRules};
 use crate::issues::{self, MergeError};
 use crate::projects::settings::ProjectChanges;
 
@@ -19,6 +19,8 @@ pub struct GroupingMutations;
 pub struct GroupingSettingsInput {
     /// Fingerprint rules, one per line: `matcher:value … -> fingerprint[, …] [title="…"]`.
     pub fingerprint_rules: Option<String>,
+    /// Stack-trace rules, one per line: `matcher:value … [^|v](+|-)(app|group) …`.
+    pub stacktrace_rules: Option<String>,
     /// Whether a new hash may join its nearest existing issue.
     pub similarity_enabled: Option<bool>,
     /// Largest signature distance (0–1) at which a new hash joins an issue.
@@ -98,6 +100,11 @@ impl GroupingMutations {
             FingerprintRules::parse(&rules)
                 .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;
             changes.fingerprint_rules = Some(rules);
+        }
+        if let Some(rules) = settings.stacktrace_rules {
+            StackRules::parse(&rules)
+                .map_err(|e| bad_input(format!("invalid stack-trace rules: {e}")))?;
+            changes.stacktrace_rules = Some(rules);
         }
         if let Some(threshold) = settings.similarity_threshold {
             changes.similarity_threshold = Some(fraction(threshold, "similarityThreshold")?);

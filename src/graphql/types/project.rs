@@ -161,6 +161,8 @@ pub struct GroupingSettings {
     /// Grouping algorithm version the project hashes with.
     pub config: String,
     pub fingerprint_rules: String,
+    /// Stack-trace rules (Sentry's grouping enhancements syntax), applied before hashing.
+    pub stacktrace_rules: String,
     pub similarity_enabled: bool,
     pub similarity_threshold: f64,
 }
@@ -282,6 +284,7 @@ impl Project {
         GroupingSettings {
             config: self.0.grouping_config.clone(),
             fingerprint_rules: self.0.fingerprint_rules.clone(),
+            stacktrace_rules: self.0.stacktrace_rules.clone(),
             similarity_enabled: self.0.similarity_enabled,
             similarity_threshold: self.0.similarity_threshold,
         }

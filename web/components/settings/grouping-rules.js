@@ -1,5 +1,5 @@
-// How the project's events are grouped: fingerprint rules (checked by the server, which names
-// the line it rejects) and whether new hashes may join a similar existing issue.
+// How the project's events are grouped: fingerprint rules and stack-trace rules (checked by the
+// server, which names the line it rejects) and whether new hashes may join a similar issue.
 import { html, useState } from '../../lib/view.js';
 import { gql } from '../../lib/graphql.js';
 import { useSession, can } from '../../lib/session.js';
@@ -14,6 +14,7 @@ export function GroupingRules({ projectId, grouping, onSaved }) {
   const editable = can(session, 'project:write');
   const [values, setValues] = useState(() => ({
     fingerprintRules: grouping.fingerprintRules,
+    stacktraceRules: grouping.stacktraceRules,
     similarityEnabled: grouping.similarityEnabled,
     similarityThreshold: String(grouping.similarityThreshold),
   }));
@@ -45,6 +46,14 @@ export function GroupingRules({ projectId, grouping, onSaved }) {
         </div>
         <p id="rules-help" class="muted hint">One rule a line: <code>matcher:value … -> fingerprint[, …] [title="…"]</code>.
           Events a rule matches are grouped by its fingerprint.</p>
+        <label class="field"><span>Stack-trace rules</span>
+          <textarea class="mono rules" spellcheck="false" value=${values.stacktraceRules}
+            onInput=${set('stacktraceRules')} aria-invalid=${rulesError ? 'true' : undefined}
+            aria-describedby="stack-rules-help"
+            placeholder=${'stack.module:mycompany.* +app\nstack.function:log_* -app\nstack.function:handle_error ^-group'}></textarea></label>
+        <p id="stack-rules-help" class="muted hint">One rule a line: <code>matcher:value … action …</code> with
+          <code>+app</code>/<code>-app</code> (application code or not) and <code>+group</code>/<code>-group</code>
+          (in grouping or not), <code>^</code> for the frames above the match, <code>v</code> for those below.</p>
         <label class="check"><input type="checkbox" checked=${values.similarityEnabled}
           onChange=${set('similarityEnabled')} /> Group similar new errors into existing issues</label>
         <label class="field narrow"><span>Similarity threshold</span>
