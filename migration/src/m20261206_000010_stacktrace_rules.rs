@@ -14,7 +14,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(c("project"))
-                    .add_column(&mut text(c("stacktrace_rules")).default("").to_owned())
+                    .add_column(text(c("stacktrace_rules")).default("").to_owned())
                     .to_owned(),
             )
             .await
