@@ -75,6 +75,12 @@ const ROWS: &[Row] = &[
         Proj,
     ),
     row(
+        "previewRegroup",
+        "query($project: ID!) { previewRegroup(projectId: $project) { eventsScanned merges { issues { title } } } }",
+        S("event:read"),
+        Proj,
+    ),
+    row(
         "searchKeys",
         "query($project: ID!) { searchKeys(projectId: $project) { key } }",
         S("event:read"),

@@ -380,6 +380,84 @@ async fn stacktrace_rules_change_the_crash_site(server: TestServer) {
     );
 }
 
+/// `previewRegroup`: rules tried on the stored events report the issues that would split and
+/// merge, and change nothing.
+async fn regroup_preview_reports_splits_and_merges(server: TestServer) {
+    let event = |caller: &str| {
+        json!({ "platform": "python", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
+            "stacktrace": { "frames": [
+                { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
+                { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
+            ] } }] } })
+    };
+    let mut payment = String::new();
+    for caller in ["charge", "refund", "charge"] {
+        payment = server.ingest(event(caller)).await.1;
+    }
+    let (_, disk) = server
+        .ingest(json!({ "message": "disk full on volume one" }))
+        .await;
+    let (_, quota) = server
+        .ingest(json!({ "message": "quota exceeded for tenant" }))
+        .await;
+    let preview = |rules: Value| {
+        let mut variables = json!({ "p": server.project_id.to_string() });
+        variables
+            .as_object_mut()
+            .unwrap()
+            .extend(rules.as_object().unwrap().clone());
+        server.graphql(
+            "query($p: ID!, $f: String, $s: String) { previewRegroup(projectId: $p, fingerprintRules: $f, stacktraceRules: $s) {
+               eventsScanned truncated eventsMoving merges { issues { id } events } splits { issue { id } parts } } }",
+            variables,
+        )
+    };
+    let unchanged = preview(json!({})).await;
+    assert_eq!(
+        unchanged["previewRegroup"],
+        json!({ "eventsScanned": 5, "truncated": false, "eventsMoving": 0, "merges": [], "splits": [] })
+    );
+    let split = preview(json!({ "s": "stack.function:log_* -app" })).await;
+    assert_eq!(
+        split["previewRegroup"]["splits"],
+        json!([{ "issue": { "id": payment }, "parts": [2, 1] }])
+    );
+    assert_eq!(split["previewRegroup"]["eventsMoving"], 1);
+    assert_eq!(split["previewRegroup"]["merges"], json!([]));
+    let merge =
+        preview(json!({ "f": "message:\"disk*\" -> storage\nmessage:\"quota*\" -> storage" }))
+            .await;
+    let mut ids = [disk.clone(), quota.clone()];
+    ids.sort_by_key(|id| id.parse::<i64>().unwrap());
+    assert_eq!(
+        merge["previewRegroup"]["merges"],
+        json!([{ "issues": [{ "id": ids[0] }, { "id": ids[1] }], "events": 2 }])
+    );
+    assert_eq!(merge["previewRegroup"]["eventsMoving"], 1);
+    // Nothing was saved or moved.
+    let settings = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { groupingSettings { fingerprintRules stacktraceRules } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        settings["project"]["groupingSettings"],
+        json!({ "fingerprintRules": "", "stacktraceRules": "" })
+    );
+    let error = server
+        .graphql_error(
+            "query($p: ID!) { previewRegroup(projectId: $p, stacktraceRules: \"stack.function:x\") { eventsScanned } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(
+        error["message"].as_str().unwrap().contains("line 1"),
+        "{error}"
+    );
+}
+
 /// A project on the first grouping config keeps its behaviour: no joins by shape.
 async fn the_first_config_does_not_join_by_shape(server: TestServer) {
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -408,4 +486,5 @@ on_both_databases!(
     stackless_events_join_by_shape,
     the_first_config_does_not_join_by_shape,
     stacktrace_rules_change_the_crash_site,
+    regroup_preview_reports_splits_and_merges,
 );

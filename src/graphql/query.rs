@@ -5,13 +5,16 @@ use async_graphql::{Context, ID, Object};
 use super::types::accounts::{Member, Organization, ViewerInfo};
 use super::types::alerts::Integration;
 use super::types::event::Event;
+use super::types::grouping::RegroupPreview;
 use super::types::issue::Issue;
 use super::types::project::Project;
 use super::types::search::SearchKey;
-use super::{authorize, caller, internal, parse_id, state, unauthenticated};
+use super::{authorize, bad_input, caller, internal, parse_id, state, unauthenticated};
 use crate::accounts::scopes::Scope;
 use crate::accounts::{access, members, organizations};
 use crate::alerts::integrations;
+use crate::grouping::{FingerprintRules, StackRules};
+use crate::issues::regroup;
 
 pub struct QueryRoot;
 
@@ -95,6 +98,41 @@ impl QueryRoot {
             .await
             .map_err(internal)?;
         Ok(Some(keys.into_iter().map(SearchKey::from).collect()))
+    }
+
+    /// What grouping the project's events again would change: issues that would merge and
+    /// issues that would split, under the project's saved rules or the rules given here (to try
+    /// rules before saving them). Null for a project the caller cannot see.
+    async fn preview_regroup(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+        fingerprint_rules: Option<String>,
+        stacktrace_rules: Option<String>,
+    ) -> async_graphql::Result<Option<RegroupPreview>> {
+        let viewer = authorize(ctx, Scope::EventRead)?;
+        let id = parse_id(&project_id, "project")?;
+        let db = &state(ctx).db;
+        let Some(project) = access::project(db, viewer, id).await.map_err(internal)? else {
+            return Ok(None);
+        };
+        let mut config = crate::ingest::projects::grouping_config(&project);
+        if let Some(rules) = fingerprint_rules {
+            config.rules = FingerprintRules::parse(&rules)
+                .map_err(|e| bad_input(format!("invalid fingerprint rules: {e}")))?;
+        }
+        if let Some(rules) = stacktrace_rules {
+            config.stack_rules = StackRules::parse(&rules)
+                .map_err(|e| bad_input(format!("invalid stack-trace rules: {e}")))?;
+        }
+        let preview = regroup::preview(db, &project, &config)
+            .await
+            .map_err(internal)?;
+        Ok(Some(
+            RegroupPreview::new(db, viewer, preview)
+                .await
+                .map_err(internal)?,
+        ))
     }
 
     async fn issue(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Issue>> {

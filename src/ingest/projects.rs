@@ -78,26 +78,30 @@ impl ProjectCache {
     }
 }
 
+/// How a project groups: its config and rules. Rules were validated when saved; a rule set that
+/// no longer parses (e.g. after a downgrade) is ignored rather than refusing the project's events.
+pub fn grouping_config(row: &project::Model) -> GroupingConfig {
+    let rules = FingerprintRules::parse(&row.fingerprint_rules).unwrap_or_else(|error| {
+        tracing::warn!(project = row.id, %error, "ignoring unparsable fingerprint rules");
+        FingerprintRules::empty()
+    });
+    let stack_rules = StackRules::parse(&row.stacktrace_rules).unwrap_or_else(|error| {
+        tracing::warn!(project = row.id, %error, "ignoring unparsable stack-trace rules");
+        StackRules::default()
+    });
+    GroupingConfig {
+        id: row.grouping_config.clone(),
+        rules,
+        stack_rules,
+    }
+}
+
 impl ProjectSettings {
     fn from_row(row: &project::Model) -> Self {
-        // Rules were validated when saved; a rule set that no longer parses (e.g. after a
-        // downgrade) is ignored rather than refusing the project's events.
-        let rules = FingerprintRules::parse(&row.fingerprint_rules).unwrap_or_else(|error| {
-            tracing::warn!(project = row.id, %error, "ignoring unparsable fingerprint rules");
-            FingerprintRules::empty()
-        });
-        let stack_rules = StackRules::parse(&row.stacktrace_rules).unwrap_or_else(|error| {
-            tracing::warn!(project = row.id, %error, "ignoring unparsable stack-trace rules");
-            StackRules::default()
-        });
         ProjectSettings {
             id: row.id,
             organization_id: row.organization_id,
-            grouping: GroupingConfig {
-                id: row.grouping_config.clone(),
-                rules,
-                stack_rules,
-            },
+            grouping: grouping_config(row),
             similarity: SimilaritySettings {
                 join_enabled: row.similarity_enabled,
                 threshold: row.similarity_threshold,

@@ -6,6 +6,7 @@ pub mod conditions;
 pub mod details;
 pub mod listing;
 mod merge;
+pub mod regroup;
 mod status;
 pub mod tag_counts;
 

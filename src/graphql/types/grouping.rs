@@ -2,8 +2,12 @@
 //! the algorithm version, where the hash came from, every component with whether it counted and
 //! why, and the similarity join that routed a new hash to an existing issue.
 use async_graphql::{Enum, ID, SimpleObject};
+use sea_orm::{ConnectionTrait, DbErr};
 
+use super::issue::Issue;
+use crate::accounts::access::{self, Viewer};
 use crate::grouping::record::{ComponentRecord, ExplanationRecord, JoinRecord};
+use crate::issues::regroup;
 
 /// Where an event's hash came from.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -138,5 +142,72 @@ impl From<JoinRecord> for SimilarityJoin {
             distance: join.distance,
             reason: join.reason,
         }
+    }
+}
+
+/// What grouping the stored events again would change (`previewRegroup`).
+#[derive(SimpleObject)]
+pub struct RegroupPreview {
+    /// Events looked at, newest first.
+    pub events_scanned: u64,
+    /// True when the project has more events than were looked at (the oldest were not).
+    pub truncated: bool,
+    /// Events that would land in another issue.
+    pub events_moving: u64,
+    /// Issues whose events would end up in one issue.
+    pub merges: Vec<RegroupMerge>,
+    /// Issues whose events would be spread over several issues.
+    pub splits: Vec<RegroupSplit>,
+}
+
+#[derive(SimpleObject)]
+pub struct RegroupMerge {
+    pub issues: Vec<Issue>,
+    /// Events of the merged issue.
+    pub events: u64,
+}
+
+#[derive(SimpleObject)]
+pub struct RegroupSplit {
+    pub issue: Issue,
+    /// Events per part, largest first.
+    pub parts: Vec<u64>,
+}
+
+impl RegroupPreview {
+    pub async fn new<C: ConnectionTrait>(
+        db: &C,
+        viewer: &Viewer,
+        preview: regroup::RegroupPreview,
+    ) -> Result<RegroupPreview, DbErr> {
+        let mut merges = Vec::with_capacity(preview.merges.len());
+        for merge in preview.merges {
+            let mut issues = Vec::with_capacity(merge.issue_ids.len());
+            for id in merge.issue_ids {
+                if let Some(issue) = access::issue(db, viewer, id).await? {
+                    issues.push(Issue(issue));
+                }
+            }
+            merges.push(RegroupMerge {
+                issues,
+                events: merge.events,
+            });
+        }
+        let mut splits = Vec::with_capacity(preview.splits.len());
+        for split in preview.splits {
+            if let Some(issue) = access::issue(db, viewer, split.issue_id).await? {
+                splits.push(RegroupSplit {
+                    issue: Issue(issue),
+                    parts: split.parts,
+                });
+            }
+        }
+        Ok(RegroupPreview {
+            events_scanned: preview.events_scanned,
+            truncated: preview.truncated,
+            events_moving: preview.events_moving,
+            merges,
+            splits,
+        })
     }
 }
