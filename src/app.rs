@@ -12,6 +12,7 @@ use crate::alerts::dispatcher::Channels;
 use crate::config::Config;
 use crate::graphql::{LarderSchema, build_schema};
 use crate::ingest::Pipeline;
+use crate::issues::regroup_jobs::RegroupJobs;
 use crate::live::LiveIssues;
 use crate::secrets;
 use crate::sourcemaps::assembly::Assemblies;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub channels: Channels,
     /// Artifact bundles being assembled from uploaded chunks.
     pub assemblies: Arc<Assemblies>,
+    /// Projects being grouped again (`regroupProject`).
+    pub regroups: Arc<RegroupJobs>,
 }
 
 /// A server bound to its port, ready to serve.
@@ -101,6 +104,7 @@ impl Server {
             mailer,
             channels,
             assemblies: Arc::default(),
+            regroups: Arc::default(),
         };
         let schema = build_schema(Some(state.clone()));
         Ok(Server {

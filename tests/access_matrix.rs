@@ -213,6 +213,12 @@ const ROWS: &[Row] = &[
         Proj,
     ),
     row(
+        "regroupProject",
+        "mutation($project: ID!) { regroupProject(projectId: $project) { state } }",
+        S("project:write"),
+        Proj,
+    ),
+    row(
         "deleteArtifactBundle",
         "mutation($project: ID!, $bundleGone: ID!) { deleteArtifactBundle(projectId: $project, id: $bundleGone) }",
         S("project:releases"),

@@ -458,6 +458,116 @@ async fn regroup_preview_reports_splits_and_merges(server: TestServer) {
     );
 }
 
+/// `regroupProject`: new rules applied to the stored events in the background — an issue splits
+/// by caller, two merge, counts and tag counts are rebuilt from the events, activity records
+/// it, new events follow the new routes, and no alert fires.
+async fn regroup_project_moves_events_and_rebuilds_counts(server: TestServer) {
+    let event = |caller: &str| {
+        json!({ "platform": "python", "level": "error", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
+            "stacktrace": { "frames": [
+                { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
+                { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
+            ] } }] } })
+    };
+    let (_, payment) = server.ingest(event("charge")).await;
+    server.ingest(event("refund")).await;
+    server.ingest(event("charge")).await;
+    let (_, disk) = server
+        .ingest(json!({ "message": "disk full on volume one" }))
+        .await;
+    let (_, quota) = server
+        .ingest(json!({ "message": "quota exceeded for tenant" }))
+        .await;
+    let (first, second) = if disk.parse::<i64>().unwrap() < quota.parse::<i64>().unwrap() {
+        (disk.clone(), quota.clone())
+    } else {
+        (quota.clone(), disk.clone())
+    };
+    let fires_before = server.count_rows("alert_rule_fire").await;
+    let project = server.project_id.to_string();
+    server
+        .graphql(
+            "mutation($p: ID!, $s: String!, $f: String!) { updateGroupingSettings(projectId: $p, settings: { stacktraceRules: $s, fingerprintRules: $f }) { id } }",
+            json!({ "p": project, "s": "stack.function:log_* -app",
+                    "f": "message:\"disk*\" -> storage\nmessage:\"quota*\" -> storage" }),
+        )
+        .await;
+    let started = server
+        .graphql(
+            "mutation($p: ID!) { regroupProject(projectId: $p) { state startedAt } }",
+            json!({ "p": project }),
+        )
+        .await;
+    assert!(started["regroupProject"]["startedAt"].is_string());
+    let job = server
+        .eventually("the regrouping finishes", || async {
+            let data = server
+                .graphql(
+                    "query($p: ID!) { project(id: $p) { regroupJob { state eventsScanned eventsMoved issuesCreated issuesMerged error } } }",
+                    json!({ "p": project }),
+                )
+                .await;
+            let job = data["project"]["regroupJob"].clone();
+            (job["state"] != "RUNNING").then_some(job)
+        })
+        .await;
+    assert_eq!(
+        job,
+        json!({ "state": "DONE", "eventsScanned": 5, "eventsMoved": 2, "issuesCreated": 1,
+                "issuesMerged": 1, "error": null })
+    );
+    let issue = |id: String| {
+        let server = &server;
+        async move {
+            server
+                .graphql(
+                    "query($id: ID!) { issue(id: $id) { status count tags { key totalCount } activity { kind data } } }",
+                    json!({ "id": id }),
+                )
+                .await["issue"]
+                .clone()
+        }
+    };
+    let payment_issue = issue(payment.clone()).await;
+    assert_eq!(payment_issue["count"], 2, "{payment_issue}");
+    let level = payment_issue["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["key"] == "level")
+        .unwrap()
+        .clone();
+    assert_eq!(level["totalCount"], 2, "tag counts rebuilt from the events");
+    assert!(
+        payment_issue["activity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["kind"] == "UNMERGE" && a["data"]["regroup"] == true),
+        "{payment_issue}"
+    );
+    let merged_into = issue(first.clone()).await;
+    assert_eq!(merged_into["count"], 2);
+    assert_eq!(issue(second.clone()).await["status"], "MERGED");
+    // New events follow the new routes.
+    let (_, refund) = server.ingest(event("refund")).await;
+    assert_ne!(refund, payment);
+    assert_eq!(
+        issue(refund.clone()).await["count"],
+        2,
+        "the split-off issue has both refunds"
+    );
+    let (_, later) = server
+        .ingest(json!({ "message": "quota exceeded for tenant" }))
+        .await;
+    assert_eq!(later, first);
+    assert_eq!(
+        server.count_rows("alert_rule_fire").await,
+        fires_before,
+        "no alert for the issues a regrouping made"
+    );
+}
+
 /// A project on the first grouping config keeps its behaviour: no joins by shape.
 async fn the_first_config_does_not_join_by_shape(server: TestServer) {
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -487,4 +597,5 @@ on_both_databases!(
     the_first_config_does_not_join_by_shape,
     stacktrace_rules_change_the_crash_site,
     regroup_preview_reports_splits_and_merges,
+    regroup_project_moves_events_and_rebuilds_counts,
 );

@@ -7,6 +7,8 @@ pub mod details;
 pub mod listing;
 mod merge;
 pub mod regroup;
+pub mod regroup_jobs;
+mod rollups;
 mod status;
 pub mod tag_counts;
 

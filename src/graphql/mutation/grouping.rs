@@ -4,9 +4,10 @@ use async_graphql::{Context, ID, InputObject, Object};
 use super::projects::{editable_project, fraction, save_project};
 use crate::accounts::access;
 use crate::accounts::scopes::Scope;
+use crate::graphql::types::grouping::RegroupJob;
 use crate::graphql::types::issue::Issue;
 use crate::graphql::types::project::Project;
-use crate::graphql::{authorize, bad_input, internal, not_found, parse_id, state};
+use crate::graphql::{audit, authorize, bad_input, internal, not_found, parse_id, state};
 use crate::grouping::{FingerprintRules, StackRules};
 use crate::issues::{self, MergeError};
 use crate::projects::settings::ProjectChanges;
@@ -82,6 +83,26 @@ impl GroupingMutations {
             .await
             .map_err(merge_error)?;
         Ok(Issue(split))
+    }
+
+    /// Groups the project's stored events again under its current grouping settings, in the
+    /// background: events move, counts are rebuilt, activity records it, no alert fires. Returns
+    /// the job (the running one, if a regrouping of the project is under way); poll
+    /// `Project.regroupJob`.
+    async fn regroup_project(
+        &self,
+        ctx: &Context<'_>,
+        project_id: ID,
+    ) -> async_graphql::Result<RegroupJob> {
+        let (viewer, project) = editable_project(ctx, &project_id).await?;
+        let app = state(ctx);
+        let config = crate::ingest::projects::grouping_config(&project);
+        let target = format!("project:{}", project.id);
+        let job = app
+            .regroups
+            .start(app.db.clone(), project, config, viewer.actor.clone());
+        audit(ctx, viewer, "project.regroup", target).await?;
+        Ok(RegroupJob::from(job))
     }
 
     /// Changes a project's grouping settings. Rules are validated first: an error names the line.

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use super::issue::Issue;
 use crate::accounts::access::{self, Viewer};
 use crate::grouping::record::{ComponentRecord, ExplanationRecord, JoinRecord};
-use crate::issues::regroup;
+use crate::issues::{regroup, regroup_jobs};
 
 /// Where an event's hash came from.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -209,5 +209,49 @@ impl RegroupPreview {
             merges,
             splits,
         })
+    }
+}
+
+/// Where a regrouping of the project stands.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RegroupState {
+    Running,
+    Done,
+    Failed,
+}
+
+/// A regrouping of the project's stored events (`regroupProject`).
+#[derive(SimpleObject)]
+pub struct RegroupJob {
+    pub state: RegroupState,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Set when done.
+    pub events_scanned: Option<u64>,
+    pub events_moved: Option<u64>,
+    pub issues_created: Option<u64>,
+    /// Issues left without events, now merged into the issue that took them.
+    pub issues_merged: Option<u64>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+impl From<regroup_jobs::RegroupJob> for RegroupJob {
+    fn from(job: regroup_jobs::RegroupJob) -> Self {
+        let (state, report, error) = match job.outcome {
+            None => (RegroupState::Running, None, None),
+            Some(Ok(report)) => (RegroupState::Done, Some(report), None),
+            Some(Err(error)) => (RegroupState::Failed, None, Some(error)),
+        };
+        RegroupJob {
+            state,
+            started_at: job.started_at,
+            finished_at: job.finished_at,
+            events_scanned: report.as_ref().map(|r| r.events_scanned),
+            events_moved: report.as_ref().map(|r| r.events_moved),
+            issues_created: report.as_ref().map(|r| r.issues_created),
+            issues_merged: report.as_ref().map(|r| r.issues_merged),
+            error,
+        }
     }
 }

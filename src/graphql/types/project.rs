@@ -6,6 +6,7 @@ use entity::{environment, project};
 
 use super::accounts::Team;
 use super::alerts::{AlertRule, Delivery, DeliveryStatus};
+use super::grouping::RegroupJob;
 use super::issue::Issue;
 use super::release::Release;
 use super::settings::ProjectSettings;
@@ -256,6 +257,12 @@ impl Project {
             .await
             .map_err(internal)?;
         Ok(rows.into_iter().map(Release::from).collect())
+    }
+
+    /// The latest regrouping of the project's events since the server started
+    /// (`regroupProject`).
+    async fn regroup_job(&self, ctx: &Context<'_>) -> Option<RegroupJob> {
+        state(ctx).regroups.latest(self.0.id).map(RegroupJob::from)
     }
 
     /// Artifact bundles uploaded with `sentry-cli sourcemaps upload`, newest first.
