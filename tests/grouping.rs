@@ -325,6 +325,16 @@ async fn stackless_events_join_by_shape(server: TestServer) {
     );
 }
 
+/// A Python exception raised in the helper `log_failure`, called by `caller` (both the
+/// application's): without rules the helper is the crash site, whoever called it.
+fn payment_failure(caller: &str) -> Value {
+    json!({ "platform": "python", "level": "error", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
+        "stacktrace": { "frames": [
+            { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
+            { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
+        ] } }] } })
+}
+
 /// Stack-trace rules through the API: validated with the line named, stored, applied to the
 /// next events (a helper marked `-app` is no longer the crash site, so its callers split), and
 /// named in the explanation.
@@ -339,13 +349,7 @@ async fn stacktrace_rules_change_the_crash_site(server: TestServer) {
         error["message"].as_str().unwrap().contains("line 2"),
         "{error}"
     );
-    let event = |caller: &str| {
-        json!({ "platform": "python", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
-            "stacktrace": { "frames": [
-                { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
-                { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
-            ] } }] } })
-    };
+    let event = payment_failure;
     let (_, before_a) = server.ingest(event("charge")).await;
     let (_, before_b) = server.ingest(event("refund")).await;
     assert_eq!(before_a, before_b, "the helper is the crash site");
@@ -383,13 +387,7 @@ async fn stacktrace_rules_change_the_crash_site(server: TestServer) {
 /// `previewRegroup`: rules tried on the stored events report the issues that would split and
 /// merge, and change nothing.
 async fn regroup_preview_reports_splits_and_merges(server: TestServer) {
-    let event = |caller: &str| {
-        json!({ "platform": "python", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
-            "stacktrace": { "frames": [
-                { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
-                { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
-            ] } }] } })
-    };
+    let event = payment_failure;
     let mut payment = String::new();
     for caller in ["charge", "refund", "charge"] {
         payment = server.ingest(event(caller)).await.1;
@@ -462,13 +460,7 @@ async fn regroup_preview_reports_splits_and_merges(server: TestServer) {
 /// by caller, two merge, counts and tag counts are rebuilt from the events, activity records
 /// it, new events follow the new routes, and no alert fires.
 async fn regroup_project_moves_events_and_rebuilds_counts(server: TestServer) {
-    let event = |caller: &str| {
-        json!({ "platform": "python", "level": "error", "exception": { "values": [{ "type": "PaymentError", "value": "declined",
-            "stacktrace": { "frames": [
-                { "function": caller, "module": "shop.views", "filename": "shop/views.py", "lineno": 10, "in_app": true },
-                { "function": "log_failure", "module": "shop.logging", "filename": "shop/logging.py", "lineno": 3, "in_app": true },
-            ] } }] } })
-    };
+    let event = payment_failure;
     let (_, payment) = server.ingest(event("charge")).await;
     server.ingest(event("refund")).await;
     server.ingest(event("charge")).await;

@@ -88,3 +88,96 @@ async fn rust_sdk_events_arrive_grouped() {
         "{frames:?}"
     );
 }
+
+#[inline(never)]
+fn parse_quantity(text: &str) -> u32 {
+    text.parse().unwrap()
+}
+
+#[inline(never)]
+fn price_of(sku: &str) -> u32 {
+    let prices = [("tea", 450), ("cake", 300)];
+    prices
+        .iter()
+        .find(|(s, _)| *s == sku)
+        .map(|(_, p)| *p)
+        .expect("unknown sku")
+}
+
+#[inline(never)]
+fn checkout(text: &str) -> u32 {
+    parse_quantity(text) * 2
+}
+
+#[inline(never)]
+fn import_line(text: &str) -> u32 {
+    parse_quantity(text) + 1
+}
+
+#[inline(never)]
+fn cart_total(sku: &str) -> u32 {
+    price_of(sku) * 3
+}
+
+#[inline(never)]
+fn price_report(sku: &str) -> u32 {
+    price_of(sku) + 7
+}
+
+/// Panics through the real SDK: its panic handler's frames (`sentry_panic::…`, flagged in-app
+/// by the SDK) and the panic machinery are never the crash site, so two different panics are two
+/// issues, and one panic reached from two call paths is one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_panics_group_by_their_own_site() {
+    let server = TestServer::start(common::Backend::Sqlite).await;
+    let dsn = server.dsn.clone();
+    std::thread::spawn(move || {
+        let _guard = sentry::init((dsn, sentry::ClientOptions::default()));
+        let steps: [(fn(&str) -> u32, &str); 4] = [
+            (checkout, "three"),
+            (import_line, "4x"),
+            (cart_total, "coffee"),
+            (price_report, "milk"),
+        ];
+        for (step, input) in steps {
+            assert!(std::panic::catch_unwind(|| step(input)).is_err());
+        }
+        if let Some(client) = sentry::Hub::current().client() {
+            client.flush(Some(std::time::Duration::from_secs(10)));
+        }
+    })
+    .join()
+    .unwrap();
+    let found = server
+        .eventually("the four panics", || async {
+            let found = issues(&server).await;
+            (found
+                .iter()
+                .map(|i| i["count"].as_i64().unwrap())
+                .sum::<i64>()
+                >= 4)
+                .then_some(found)
+        })
+        .await;
+    assert_eq!(found.len(), 2, "two panic sites, two issues: {found:?}");
+    for issue in &found {
+        assert_eq!(issue["count"], 2, "{issue}");
+    }
+    let culprits = server
+        .graphql(
+            "query($p: ID!) { project(id: $p) { issues(first: 5) { edges { node { culprit } } } } }",
+            json!({ "p": server.project_id.to_string() }),
+        )
+        .await;
+    let culprits: Vec<&str> = culprits["project"]["issues"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["culprit"].as_str().unwrap())
+        .collect();
+    assert!(
+        culprits.iter().any(|c| c.contains("parse_quantity"))
+            && culprits.iter().any(|c| c.contains("price_of")),
+        "{culprits:?}"
+    );
+}

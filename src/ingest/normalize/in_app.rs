@@ -33,13 +33,29 @@ fn function(frame: &Frame) -> &str {
 fn is_in_app(frame: &Frame) -> bool {
     let abs_path = nonempty(&frame.abs_path).unwrap_or_default();
     let filename = nonempty(&frame.filename).unwrap_or(abs_path);
+    let sdk_module = nonempty(&frame.module)
+        .is_some_and(|m| m.starts_with("io.sentry.") || m.starts_with("Sentry\\"));
     frame.in_app != Some(false)
+        && !sdk_module
         && !is_system_frame(
             abs_path,
             filename,
             function(frame),
             nonempty(&frame.package),
         )
+}
+
+/// The SDKs of other platforms: Java's `io.sentry`, Go's `sentry-go`, .NET's `Sentry.*`,
+/// PHP's `Sentry\`, Ruby's `sentry-ruby` gem.
+fn is_other_sdk(path: &str, function: &str, package: Option<&str>) -> bool {
+    function.starts_with("io.sentry.")
+        || function.starts_with("Sentry\\")
+        || path.contains("github.com/getsentry/sentry-go")
+        || path.contains("/gems/sentry-")
+        || path.contains("/vendor/sentry/")
+        || package.is_some_and(|p| {
+            p.starts_with("io.sentry") || p == "Sentry" || p.starts_with("Sentry.")
+        })
 }
 
 /// A JavaScript engine's own function (`JSON.parse`, `Array.map`, `Promise.then`): V8 names
@@ -94,6 +110,7 @@ fn is_system_frame(abs_path: &str, filename: &str, function: &str, package: Opti
         || path.contains("/@sentry/")
         || path.contains("sentry-cdn.com/")
         || function.starts_with("sentryWrapped")
+        || is_other_sdk(&path, function, package)
         || path.contains("/vendor/")
         || path.contains("/go/pkg/mod/")
         || [
@@ -152,6 +169,30 @@ mod tests {
         assert!(system("native", "Array.prototype.map"));
         assert!(system("http://shop.example/static/app.js", "sentryWrapped"));
         assert!(!system("http://shop.example/static/app.js", "renderCart"));
+        assert!(system("", "io.sentry.SentryClient.captureEvent"));
+        assert!(system(
+            "/go/pkg/github.com/getsentry/sentry-go@v0.30.0/hub.go",
+            "CaptureException"
+        ));
+        assert!(system(
+            "/app/vendor/bundle/ruby/3.3.0/gems/sentry-ruby-5.22/lib/sentry/hub.rb",
+            "capture"
+        ));
+        assert!(is_system_frame(
+            "",
+            "",
+            "CaptureException",
+            Some("Sentry.AspNetCore")
+        ));
+        assert!(!is_system_frame("", "", "Checkout", Some("Shop.Web")));
+        let java = |module: &str| Frame {
+            module: Some(module.into()),
+            function: Some("captureEvent".into()),
+            in_app: Some(true),
+            ..Frame::default()
+        };
+        assert!(!is_in_app(&java("io.sentry.SentryClient")));
+        assert!(is_in_app(&java("com.shop.Checkout")));
     }
 
     #[test]
