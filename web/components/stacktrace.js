@@ -1,7 +1,8 @@
 // An event's exception chain with its stack traces, the way one reads a crash: the exception
 // that was raised first, then what caused it; in each trace the crash site first, the
 // application's frames (Larder's `inApp` decision) emphasised and runs of library frames
-// folded away; a frame opens to its source lines and local variables.
+// folded away; a frame opens to its source lines and local variables, and says where a
+// source-mapped frame was in the minified file, or why it could not be mapped.
 import { html, useState } from '../lib/view.js';
 import { DataList, hasData } from './data-list.js';
 
@@ -22,19 +23,35 @@ function SourceLines({ frame }) {
   })}</code></pre>`;
 }
 
+/** Where a source-mapped frame was in the minified file, or why it is not mapped. */
+function SourceMapNote({ frame }) {
+  const minified = frame.minified;
+  if (minified) {
+    const at = `${minified.filename || '?'}:${minified.lineno ?? '?'}:${minified.colno ?? '?'}`;
+    return html`<p class="muted small frame-note">Source-mapped from <span class="mono">${minified.function || '?'}</span>
+      at <span class="mono">${at}</span>${frame.sourcemapError ? html` · ${frame.sourcemapError.message}` : ''}</p>`;
+  }
+  if (frame.sourcemapError) {
+    return html`<p class="muted small frame-note">Not source-mapped: ${frame.sourcemapError.message}</p>`;
+  }
+  return null;
+}
+
 function FrameItem({ frame, open: initiallyOpen }) {
   const [open, setOpen] = useState(initiallyOpen);
   const hasSource = frame.contextLine != null;
   const hasVars = hasData(frame.vars);
+  const hasNote = Boolean(frame.minified || frame.sourcemapError);
   const cls = `frame ${frame.inApp ? 'in-app' : 'library'}`;
   const label = html`<span class="frame-function">${frame.function || '?'}</span>
     <span class="frame-location mono">${location(frame)}</span>`;
-  if (!hasSource && !hasVars) return html`<li class=${cls}><div class="frame-head">${label}</div></li>`;
+  if (!hasSource && !hasVars && !hasNote) return html`<li class=${cls}><div class="frame-head">${label}</div></li>`;
   return html`<li class=${cls}>
     <button type="button" class="frame-head" aria-expanded=${open} onClick=${() => setOpen(!open)}>
       <span class="chevron" aria-hidden="true">${open ? '▾' : '▸'}</span>${label}
     </button>
     <div class="frame-body" hidden=${!open}>
+      ${hasNote && html`<${SourceMapNote} frame=${frame} />`}
       ${hasSource && html`<${SourceLines} frame=${frame} />`}
       ${hasVars && html`<div class="frame-vars"><h4>Local variables</h4>
         <${DataList} data=${frame.vars} label="Local variables" /></div>`}

@@ -32,7 +32,8 @@ const EVENT_FIELDS = `fragment EventFields on Event {
   tags { key value }
   exceptions { type value module mechanism { type handled synthetic }
     stacktrace { frames { filename absPath function module package lineno colno inApp
-      contextLine preContext postContext vars } } }
+      contextLine preContext postContext vars
+      sourcemap minified { filename function lineno colno } sourcemapError { kind message } } } }
   contexts
   user { id email username ipAddress data }
   request { method url queryString headers cookies data env }
