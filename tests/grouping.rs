@@ -89,10 +89,19 @@ async fn merge_and_unmerge_route_new_events(server: TestServer) {
         .unwrap();
     let split = server
         .graphql(
-            "mutation($id: ID!, $h: String!) { unmergeHash(issueId: $id, hash: $h) { id count status } }",
+            "mutation($id: ID!, $h: String!) { unmergeHash(issueId: $id, hash: $h) { id count status userCount stats { count } } }",
             json!({ "id": a, "h": other }),
         )
         .await;
+    // Its users and hourly counts went with it (rebuilt from the events on both sides).
+    assert_eq!(split["unmergeHash"]["userCount"], 1);
+    let charted: i64 = split["unmergeHash"]["stats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|point| point["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(charted, 2);
     assert_eq!(
         split["unmergeHash"]["id"],
         b.as_str(),

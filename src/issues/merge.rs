@@ -4,18 +4,19 @@
 //! into the target, sums the counters, and leaves each source as a `merged` tombstone pointing at the target; because
 //! routing goes through `grouping_hash`, new events of any merged hash land in the target at
 //! once. Unmerge moves one hash (and the events filed under it) into an issue of its own —
-//! reviving the tombstone that hash originally created when there is one.
-use chrono::{DateTime, Utc};
+//! reviving the tombstone that hash originally created when there is one — and rebuilds both
+//! issues' counts, users, hourly and tag counts from their events.
+use chrono::Utc;
 use entity::states::{ActivityKind, IssueStatus};
 use entity::{event, grouping_hash, issue};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QuerySelect, Set,
+    QueryFilter, Set,
 };
 use serde_json::json;
 
-use super::{activity, tag_counts};
+use super::{activity, rollups, tag_counts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
@@ -281,8 +282,8 @@ pub async fn unmerge_hash(
         .filter(event::Column::Hash.eq(hash))
         .exec(&txn)
         .await?;
-    recount(&txn, issue.id).await?;
-    let split = recount(&txn, split.id).await?;
+    rollups::rebuild(&txn, issue.id).await?;
+    let split = rollups::rebuild(&txn, split.id).await?;
     activity::record(
         &txn,
         issue.id,
@@ -293,28 +294,4 @@ pub async fn unmerge_hash(
     .await?;
     txn.commit().await?;
     Ok(split)
-}
-
-/// Recomputes an issue's count and first/last seen from its events (after events moved).
-async fn recount(txn: &DatabaseTransaction, issue_id: i64) -> Result<issue::Model, DbErr> {
-    let (count, first, last): (i64, Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
-        event::Entity::find()
-            .select_only()
-            .column_as(Expr::col(event::Column::Id).count(), "count")
-            .column_as(Expr::col(event::Column::Timestamp).min(), "first")
-            .column_as(Expr::col(event::Column::Timestamp).max(), "last")
-            .filter(event::Column::IssueId.eq(issue_id))
-            .into_tuple()
-            .one(txn)
-            .await?
-            .unwrap_or((0, None, None));
-    let current = issue::Entity::find_by_id(issue_id)
-        .one(txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("issue {issue_id}")))?;
-    let mut active: issue::ActiveModel = current.clone().into();
-    active.times_seen = Set(count);
-    active.first_seen = Set(first.unwrap_or(current.first_seen));
-    active.last_seen = Set(last.unwrap_or(current.last_seen));
-    active.update(txn).await
 }
