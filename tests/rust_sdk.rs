@@ -89,6 +89,9 @@ async fn rust_sdk_events_arrive_grouped() {
     );
 }
 
+/// A function of the application that panics on bad input.
+type Step = fn(&str) -> u32;
+
 #[inline(never)]
 fn parse_quantity(text: &str) -> u32 {
     text.parse().unwrap()
@@ -133,7 +136,7 @@ async fn rust_panics_group_by_their_own_site() {
     let dsn = server.dsn.clone();
     std::thread::spawn(move || {
         let _guard = sentry::init((dsn, sentry::ClientOptions::default()));
-        let steps: [(fn(&str) -> u32, &str); 4] = [
+        let steps: [(Step, &str); 4] = [
             (checkout, "three"),
             (import_line, "4x"),
             (cart_total, "coffee"),
