@@ -16,6 +16,10 @@ impl std::fmt::Display for ParseFailure {
 
 impl std::error::Error for ParseFailure {}
 
+/// The SDK's client is process-wide: tests take turns using it, or one test's events would
+/// reach the other's server.
+static SDK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 async fn issues(server: &TestServer) -> Vec<Value> {
     let data = server
         .graphql(
@@ -35,11 +39,15 @@ async fn issues(server: &TestServer) -> Vec<Value> {
 async fn rust_sdk_events_arrive_grouped() {
     let server = TestServer::start(common::Backend::Sqlite).await;
     let dsn = server.dsn.clone();
+    let turn = SDK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     // The SDK's client and its blocking transport live on a thread of their own.
     std::thread::spawn(move || {
         let mut options = sentry::ClientOptions::default();
         options.attach_stacktrace = true;
         let _guard = sentry::init((dsn, options));
+        // Threads spawned below start from the process's main hub, which another test's
+        // thread may own: give it this client too.
+        sentry::Hub::main().bind_client(sentry::Hub::current().client());
         for _ in 0..2 {
             sentry::capture_error(&ParseFailure);
         }
@@ -52,6 +60,7 @@ async fn rust_sdk_events_arrive_grouped() {
     })
     .join()
     .unwrap();
+    drop(turn);
 
     let found = server
         .eventually("the SDK's events", || async {
@@ -134,6 +143,7 @@ fn price_report(sku: &str) -> u32 {
 async fn rust_panics_group_by_their_own_site() {
     let server = TestServer::start(common::Backend::Sqlite).await;
     let dsn = server.dsn.clone();
+    let turn = SDK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     std::thread::spawn(move || {
         let _guard = sentry::init((dsn, sentry::ClientOptions::default()));
         let steps: [(Step, &str); 4] = [
@@ -151,6 +161,7 @@ async fn rust_panics_group_by_their_own_site() {
     })
     .join()
     .unwrap();
+    drop(turn);
     let found = server
         .eventually("the four panics", || async {
             let found = issues(&server).await;

@@ -158,6 +158,9 @@ impl SourceMaps {
         event: &mut Event,
         pass: Pass,
     ) -> Result<(), DbErr> {
+        if !has_javascript(event) {
+            return Ok(()); // most events: nothing to look up, nothing to copy
+        }
         let platform = event.platform.clone().unwrap_or_default();
         let debug_ids = debug_ids(event);
         let release = event.release.clone();
@@ -429,6 +432,15 @@ fn error(kind: SourcemapErrorKind, detail: String) -> SourcemapError {
         kind,
         detail: Some(detail),
     }
+}
+
+/// Whether the event or any of its frames is JavaScript.
+fn has_javascript(event: &mut Event) -> bool {
+    let javascript = |platform: Option<&str>| matches!(platform, Some("javascript" | "node"));
+    javascript(event.platform.as_deref())
+        || event
+            .stacktraces_mut()
+            .any(|s| s.frames.iter().any(|f| javascript(f.platform.as_deref())))
 }
 
 /// The debug IDs the SDK listed, by the file name its frames use.

@@ -243,14 +243,16 @@ pub async fn save_bundle(
     txn.commit().await
 }
 
-/// A project's bundles with their files, newest first.
+/// A project's newest `limit` bundles with their files, newest first.
 pub async fn bundles<C: ConnectionTrait>(
     db: &C,
     project_id: i64,
+    limit: u64,
 ) -> Result<Vec<(artifact_bundle::Model, Vec<artifact_file::Model>)>, DbErr> {
     let bundles = artifact_bundle::Entity::find()
         .filter(artifact_bundle::Column::ProjectId.eq(project_id))
         .order_by_desc(artifact_bundle::Column::Id)
+        .limit(limit)
         .all(db)
         .await?;
     let ids: Vec<i64> = bundles.iter().map(|b| b.id).collect();

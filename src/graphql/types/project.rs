@@ -265,12 +265,15 @@ impl Project {
         state(ctx).regroups.latest(self.0.id).map(RegroupJob::from)
     }
 
-    /// Artifact bundles uploaded with `sentry-cli sourcemaps upload`, newest first.
+    /// Artifact bundles uploaded with `sentry-cli sourcemaps upload`, newest first: `first` of
+    /// them (25 unless given, at most 100).
     async fn artifact_bundles(
         &self,
         ctx: &Context<'_>,
+        first: Option<i32>,
     ) -> async_graphql::Result<Vec<ArtifactBundle>> {
-        let bundles = sourcemaps::store::bundles(&state(ctx).db, self.0.id)
+        let limit = page_size(first)?;
+        let bundles = sourcemaps::store::bundles(&state(ctx).db, self.0.id, limit)
             .await
             .map_err(internal)?;
         Ok(bundles
