@@ -20,6 +20,40 @@ impl std::error::Error for ParseFailure {}
 /// reach the other's server.
 static SDK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Runs `report` with the SDK initialised for the server (on a thread of its own, where the
+/// SDK's client and blocking transport live, taking the SDK's turn), then flushes.
+fn with_sdk(
+    server: &TestServer,
+    options: sentry::ClientOptions,
+    report: impl FnOnce() + Send + 'static,
+) {
+    let dsn = server.dsn.clone();
+    let _turn = SDK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    std::thread::spawn(move || {
+        let _guard = sentry::init((dsn, options));
+        // Threads spawned while reporting start from the process's main hub, which another
+        // test's thread may own: give it this client too.
+        sentry::Hub::main().bind_client(sentry::Hub::current().client());
+        report();
+        if let Some(client) = sentry::Hub::current().client() {
+            client.flush(Some(std::time::Duration::from_secs(10)));
+        }
+    })
+    .join()
+    .unwrap();
+}
+
+/// The project's issues once they hold at least `events` events.
+async fn issues_holding(server: &TestServer, events: i64) -> Vec<Value> {
+    server
+        .eventually("the SDK's events", || async {
+            let found = issues(server).await;
+            let count: i64 = found.iter().map(|i| i["count"].as_i64().unwrap()).sum();
+            (count >= events).then_some(found)
+        })
+        .await
+}
+
 async fn issues(server: &TestServer) -> Vec<Value> {
     let data = server
         .graphql(
@@ -38,41 +72,17 @@ async fn issues(server: &TestServer) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_sdk_events_arrive_grouped() {
     let server = TestServer::start(common::Backend::Sqlite).await;
-    let dsn = server.dsn.clone();
-    let turn = SDK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    // The SDK's client and its blocking transport live on a thread of their own.
-    std::thread::spawn(move || {
-        let mut options = sentry::ClientOptions::default();
-        options.attach_stacktrace = true;
-        let _guard = sentry::init((dsn, options));
-        // Threads spawned below start from the process's main hub, which another test's
-        // thread may own: give it this client too.
-        sentry::Hub::main().bind_client(sentry::Hub::current().client());
+    let mut options = sentry::ClientOptions::default();
+    options.attach_stacktrace = true;
+    with_sdk(&server, options, || {
         for _ in 0..2 {
             sentry::capture_error(&ParseFailure);
         }
         sentry::capture_message("Payment for order 1234 failed", sentry::Level::Warning);
         let panicked = std::thread::spawn(|| panic!("user 5 not found")).join();
         assert!(panicked.is_err());
-        if let Some(client) = sentry::Hub::current().client() {
-            client.flush(Some(std::time::Duration::from_secs(10)));
-        }
-    })
-    .join()
-    .unwrap();
-    drop(turn);
-
-    let found = server
-        .eventually("the SDK's events", || async {
-            let found = issues(&server).await;
-            (found
-                .iter()
-                .map(|i| i["count"].as_i64().unwrap())
-                .sum::<i64>()
-                >= 4)
-                .then_some(found)
-        })
-        .await;
+    });
+    let found = issues_holding(&server, 4).await;
     let by_title = |prefix: &str| {
         found
             .iter()
@@ -142,10 +152,7 @@ fn price_report(sku: &str) -> u32 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_panics_group_by_their_own_site() {
     let server = TestServer::start(common::Backend::Sqlite).await;
-    let dsn = server.dsn.clone();
-    let turn = SDK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    std::thread::spawn(move || {
-        let _guard = sentry::init((dsn, sentry::ClientOptions::default()));
+    with_sdk(&server, sentry::ClientOptions::default(), || {
         let steps: [(Step, &str); 4] = [
             (checkout, "three"),
             (import_line, "4x"),
@@ -155,24 +162,8 @@ async fn rust_panics_group_by_their_own_site() {
         for (step, input) in steps {
             assert!(std::panic::catch_unwind(|| step(input)).is_err());
         }
-        if let Some(client) = sentry::Hub::current().client() {
-            client.flush(Some(std::time::Duration::from_secs(10)));
-        }
-    })
-    .join()
-    .unwrap();
-    drop(turn);
-    let found = server
-        .eventually("the four panics", || async {
-            let found = issues(&server).await;
-            (found
-                .iter()
-                .map(|i| i["count"].as_i64().unwrap())
-                .sum::<i64>()
-                >= 4)
-                .then_some(found)
-        })
-        .await;
+    });
+    let found = issues_holding(&server, 4).await;
     assert_eq!(found.len(), 2, "two panic sites, two issues: {found:?}");
     for issue in &found {
         assert_eq!(issue["count"], 2, "{issue}");
