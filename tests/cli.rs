@@ -1,6 +1,9 @@
 //! The `larder` binary as a script would use it: results on the last line, non-zero on error.
 use std::process::Command;
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 fn larder(database_url: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_larder"))
         .args(args)
@@ -61,8 +64,7 @@ fn project_and_token_commands_print_their_result_last() {
 fn schema_command_prints_the_committed_sdl() {
     let output = larder("sqlite::memory:", &["schema"]);
     assert!(output.status.success());
-    let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    let committed = std::fs::read_to_string(fixtures::checkout().join("schema.graphql")).unwrap();
     assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
 }
 

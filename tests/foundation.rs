@@ -536,7 +536,7 @@ async fn introspection_can_be_turned_off() {
 #[test]
 fn committed_schema_matches_the_live_schema() {
     let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+        std::fs::read_to_string(common::fixtures::checkout().join("schema.graphql")).unwrap();
     assert!(
         committed == larder::graphql::sdl(),
         "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"

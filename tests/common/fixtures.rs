@@ -10,10 +10,15 @@ use std::path::{Path, PathBuf};
 /// not the one the test binary was built in: `.ci/run` builds in temporary copies that share
 /// one `target/`, so a binary kept from an earlier run names a folder that is gone.
 pub fn path(name: &str) -> PathBuf {
-    let checkout = std::env::var_os("CARGO_MANIFEST_DIR")
+    checkout().join("tests/fixtures").join(name)
+}
+
+/// The checkout `cargo test` runs in (see `path`), for files beside the fixtures such as
+/// `schema.graphql`.
+pub fn checkout() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
-    checkout.join("tests/fixtures").join(name)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf())
 }
 
 /// The bytes of a fixture; panics naming the file when it is missing.
