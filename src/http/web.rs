@@ -1,6 +1,6 @@
 //! The web interface: the files under `web/` — an ES-module application on the public GraphQL
-//! API, with no build step — embedded in the binary (debug builds read them from disk, so an
-//! edit shows on reload). Assets are served under `/assets/{build}/…`, where `build` is a digest
+//! API, with no build step — embedded in the binary (debug builds too; cargo rebuilds when a file
+//! changes, so `cargo run` serves an edit). Assets are served under `/assets/{build}/…`, where `build` is a digest
 //! of every file, so they can be cached for a year and a new binary is never mixed with an old
 //! cache; each is sent brotli- or gzip-compressed when the browser accepts it. Every page of the
 //! interface is the same HTML shell (the application routes in the browser), sent with a strict
@@ -145,27 +145,23 @@ fn secure(headers: &mut HeaderMap) {
     );
 }
 
-/// A digest of every file: changes whenever any file does. Computed once in release builds;
-/// debug builds read the files from disk, so they compute it each time.
+/// A digest of every file: changes whenever any file does; computed once.
 fn build_id() -> String {
     static BUILT_IN: OnceLock<String> = OnceLock::new();
-    let compute = || {
-        let mut names: Vec<_> = Files::iter().collect();
-        names.sort();
-        let mut digest = Sha256::new();
-        for name in names {
-            if let Some(file) = Files::get(&name) {
-                digest.update(name.as_bytes());
-                digest.update(file.metadata.sha256_hash());
+    BUILT_IN
+        .get_or_init(|| {
+            let mut names: Vec<_> = Files::iter().collect();
+            names.sort();
+            let mut digest = Sha256::new();
+            for name in names {
+                if let Some(file) = Files::get(&name) {
+                    digest.update(name.as_bytes());
+                    digest.update(file.metadata.sha256_hash());
+                }
             }
-        }
-        hex::encode(&digest.finalize()[..6])
-    };
-    if cfg!(debug_assertions) {
-        compute()
-    } else {
-        BUILT_IN.get_or_init(compute).clone()
-    }
+            hex::encode(&digest.finalize()[..6])
+        })
+        .clone()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
