@@ -558,6 +558,18 @@ async fn regroup_project_moves_events_and_rebuilds_counts(server: TestServer) {
         2,
         "the split-off issue has both refunds"
     );
+    {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let indexed = entity::similarity_band::Entity::find()
+            .filter(entity::similarity_band::Column::IssueId.eq(refund.parse::<i64>().unwrap()))
+            .count(&server.db)
+            .await
+            .unwrap();
+        assert!(
+            indexed > 0,
+            "an issue a regrouping made is in the similarity index"
+        );
+    }
     let (_, later) = server
         .ingest(json!({ "message": "quota exceeded for tenant" }))
         .await;

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
 use entity::states::{ActivityKind, IssueStatus};
-use entity::{event, grouping_hash, issue, project};
+use entity::{event, grouping_hash, issue, project, similarity_band};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -22,7 +22,7 @@ use sea_orm::{
 use serde_json::json;
 
 use super::{activity, rollups};
-use crate::grouping::{GroupingConfig, group_event, record::issue_grouping_text};
+use crate::grouping::{GroupingConfig, group_event, record::issue_grouping_text, similarity};
 
 /// Events read per query.
 const PAGE: u64 = 500;
@@ -56,6 +56,10 @@ struct NewIssue {
     grouping: String,
     explanation: String,
     level: entity::states::Level,
+    /// The similarity index keys (signature bands and, stack-less, shape keys) the writer would
+    /// file the issue under, so later events can join it as they would any other issue.
+    signature: String,
+    index_keys: Vec<(u16, i64)>,
 }
 
 /// Groups the project's stored events again (the newest `limit`); the second value says whether
@@ -99,13 +103,25 @@ async fn regroup_events<C: ConnectionTrait>(
             let target = match routes.get(&hash) {
                 Some(&issue_id) => Target::Issue(issue_id),
                 None => {
-                    new_issues.entry(hash.clone()).or_insert_with(|| NewIssue {
-                        grouping: issue_grouping_text(&hash, &outcome.explanation),
-                        explanation: serde_json::to_string(&outcome.explanation)
-                            .unwrap_or_default(),
-                        title: outcome.title.clone(),
-                        culprit: outcome.culprit.clone(),
-                        level: row.level,
+                    new_issues.entry(hash.clone()).or_insert_with(|| {
+                        let signature = similarity::signature(&outcome.similarity);
+                        let mut index_keys = similarity::band_keys(&signature);
+                        if let Some(shape) = &outcome.shape {
+                            index_keys.extend(similarity::shape_keys(
+                                shape.kind.as_deref(),
+                                &shape.template,
+                            ));
+                        }
+                        NewIssue {
+                            grouping: issue_grouping_text(&hash, &outcome.explanation),
+                            explanation: serde_json::to_string(&outcome.explanation)
+                                .unwrap_or_default(),
+                            title: outcome.title.clone(),
+                            culprit: outcome.culprit.clone(),
+                            level: row.level,
+                            signature: serde_json::to_string(&signature.0).unwrap_or_default(),
+                            index_keys,
+                        }
                     });
                     Target::New(hash.clone())
                 }
@@ -384,7 +400,7 @@ async fn create_issue<C: ConnectionTrait>(
         first_release: Set(None),
         last_release: Set(None),
         grouping: Set(made.grouping.clone()),
-        signature: Set(String::new()),
+        signature: Set(made.signature.clone()),
         merged_into_id: Set(None),
         resolved_at: Set(None),
         created_at: Set(now),
@@ -392,6 +408,22 @@ async fn create_issue<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
+    let bands: Vec<similarity_band::ActiveModel> = made
+        .index_keys
+        .iter()
+        .map(|&(band, bucket)| similarity_band::ActiveModel {
+            project_id: Set(project_id),
+            band: Set(i32::from(band)),
+            bucket: Set(bucket),
+            issue_id: Set(row.id),
+            ..Default::default()
+        })
+        .collect();
+    if !bands.is_empty() {
+        similarity_band::Entity::insert_many(bands)
+            .exec_without_returning(db)
+            .await?;
+    }
     Ok(row.id)
 }
 
