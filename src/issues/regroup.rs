@@ -23,6 +23,7 @@ use serde_json::json;
 
 use super::{activity, rollups};
 use crate::grouping::{GroupingConfig, group_event, record::issue_grouping_text, similarity};
+use crate::ingest::writer::band_rows;
 
 /// Events read per query.
 const PAGE: u64 = 500;
@@ -408,17 +409,7 @@ async fn create_issue<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    let bands: Vec<similarity_band::ActiveModel> = made
-        .index_keys
-        .iter()
-        .map(|&(band, bucket)| similarity_band::ActiveModel {
-            project_id: Set(project_id),
-            band: Set(i32::from(band)),
-            bucket: Set(bucket),
-            issue_id: Set(row.id),
-            ..Default::default()
-        })
-        .collect();
+    let bands = band_rows(project_id, row.id, made.index_keys.clone());
     if !bands.is_empty() {
         similarity_band::Entity::insert_many(bands)
             .exec_without_returning(db)

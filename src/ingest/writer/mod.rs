@@ -35,6 +35,7 @@ use crate::grouping::GroupingOutcome;
 use crate::ingest::metrics::Metrics;
 use crate::ingest::normalize::NormalizedEvent;
 use crate::live::{ChangeKind, IssueChange, LiveIssues};
+pub use similarity::band_rows;
 
 /// One event on its way to the database.
 pub struct WriteJob {

@@ -31,13 +31,7 @@ pub async fn nearest(
     project_id: i64,
     signature: &Signature,
 ) -> Result<Vec<(i64, f64)>, DbErr> {
-    let Some(probe) = bucket_probe(project_id, band_keys(signature)) else {
-        return Ok(Vec::new());
-    };
-    let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
-    let mut candidate_ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
-    candidate_ids.sort_unstable();
-    candidate_ids.dedup();
+    let candidate_ids = issues_in_buckets(txn, project_id, band_keys(signature)).await?;
     if candidate_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -57,6 +51,22 @@ pub async fn nearest(
         .collect();
     scored.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     Ok(scored)
+}
+
+/// The distinct issue ids filed in the buckets of `keys` (see `bucket_probe`), ascending.
+async fn issues_in_buckets(
+    txn: &WriteTxn<'_>,
+    project_id: i64,
+    keys: Vec<(u16, i64)>,
+) -> Result<Vec<i64>, DbErr> {
+    let Some(probe) = bucket_probe(project_id, keys) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
+    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The issue ids in the buckets of `keys`: newest first in each bucket, at most
@@ -100,13 +110,7 @@ pub async fn same_shape(
     signature: Option<&Signature>,
 ) -> Result<Option<SimilarityJoin>, DbErr> {
     let keys = shape_keys(shape.kind.as_deref(), &shape.template);
-    let Some(probe) = bucket_probe(project_id, keys) else {
-        return Ok(None);
-    };
-    let rows: Vec<(i64,)> = txn.rows(txn.statement(&probe)).await?;
-    let mut candidate_ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
-    candidate_ids.sort_unstable();
-    candidate_ids.dedup();
+    let candidate_ids = issues_in_buckets(txn, project_id, keys).await?;
     if candidate_ids.is_empty() {
         return Ok(None);
     }
@@ -137,6 +141,23 @@ pub async fn same_shape(
     Ok(None)
 }
 
+/// The index rows filing an issue under `keys` (signature bands, shape keys).
+pub fn band_rows(
+    project_id: i64,
+    issue_id: i64,
+    keys: Vec<(u16, i64)>,
+) -> Vec<similarity_band::ActiveModel> {
+    keys.into_iter()
+        .map(|(band, bucket)| similarity_band::ActiveModel {
+            project_id: Set(project_id),
+            band: Set(i32::from(band)),
+            bucket: Set(bucket),
+            issue_id: Set(issue_id),
+            ..Default::default()
+        })
+        .collect()
+}
+
 /// Files a new stack-less issue under its shape's keys, for `same_shape` to find.
 pub async fn index_shape(
     txn: &WriteTxn<'_>,
@@ -144,17 +165,11 @@ pub async fn index_shape(
     issue_id: i64,
     shape: &Shape,
 ) -> Result<(), DbErr> {
-    let rows: Vec<similarity_band::ActiveModel> =
-        shape_keys(shape.kind.as_deref(), &shape.template)
-            .into_iter()
-            .map(|(band, bucket)| similarity_band::ActiveModel {
-                project_id: Set(project_id),
-                band: Set(i32::from(band)),
-                bucket: Set(bucket),
-                issue_id: Set(issue_id),
-                ..Default::default()
-            })
-            .collect();
+    let rows = band_rows(
+        project_id,
+        issue_id,
+        shape_keys(shape.kind.as_deref(), &shape.template),
+    );
     txn.execute(txn.query(&similarity_band::Entity::insert_many(rows)))
         .await?;
     Ok(())
@@ -168,16 +183,7 @@ pub async fn index_issue(
     signature: &Signature,
     nearest: &[(i64, f64)],
 ) -> Result<(), DbErr> {
-    let bands: Vec<similarity_band::ActiveModel> = band_keys(signature)
-        .into_iter()
-        .map(|(band, bucket)| similarity_band::ActiveModel {
-            project_id: Set(project_id),
-            band: Set(band as i32),
-            bucket: Set(bucket),
-            issue_id: Set(issue_id),
-            ..Default::default()
-        })
-        .collect();
+    let bands = band_rows(project_id, issue_id, band_keys(signature));
     if !bands.is_empty() {
         txn.execute(txn.query(&similarity_band::Entity::insert_many(bands)))
             .await?;
